@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['models', 'parser', 'main']
 
-# %% ../nbs/06_cli.ipynb #c2c5cbd5
+# %% ../nbs/06_cli.ipynb #901736d4
 import argparse, sys
 import selfsr
 
-# %% ../nbs/06_cli.ipynb #7b4a9760
+# %% ../nbs/06_cli.ipynb #2b10aac1
 def models(args) -> int:
     "Print the paper-size networks and their parameter counts."
     from selfsr.generator import ProgressiveGenerator, PAPER_GENERATOR, n_params
@@ -42,5 +42,3 @@ def main(argv:list[str]|None=None) -> int:
         p.print_help()
         return 0
     return args.func(args)
-
-if __name__ == '__main__': sys.exit(main())

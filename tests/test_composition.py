@@ -78,9 +78,9 @@ def test_hr_discriminator_step_with_r1_lowers_its_loss():
 
 
 def test_console_script():
-    out = subprocess.run([sys.executable, '-m', 'selfsr.cli', '--help'], capture_output=True, text=True)
+    script = str(Path(sys.executable).parent / 'selfsr')  # the console script pip installed beside this Python
+    out = subprocess.run([script, '--help'], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert 'usage: selfsr' in out.stdout
-    script = Path(sys.executable).parent / 'selfsr'  # the console script pip installed beside this Python
-    out = subprocess.run([str(script), '--version'], capture_output=True, text=True)
+    out = subprocess.run([script, '--version'], capture_output=True, text=True)
     assert out.returncode == 0 and out.stdout.startswith('selfsr '), (out.stdout, out.stderr)

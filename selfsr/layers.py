@@ -5,13 +5,13 @@
 # %% auto #0
 __all__ = ['EqualConv2d', 'EqualLinear', 'bicubic', 'upsample']
 
-# %% ../nbs/00_layers.ipynb #cafd289c
+# %% ../nbs/00_layers.ipynb #daefac01
 import math
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-# %% ../nbs/00_layers.ipynb #3034e978
+# %% ../nbs/00_layers.ipynb #b13db12d
 class EqualConv2d(nn.Module):
     "2-D convolution whose N(0,1) weight is scaled by `lr_mul/sqrt(fan_in)` at run time."
     def __init__(self, in_ch:int, out_ch:int, kernel:int=3, stride:int=1, padding:int|None=None,
@@ -31,7 +31,7 @@ class EqualConv2d(nn.Module):
         o, i, k, _ = self.weight.shape
         return f'{i}, {o}, kernel={k}, stride={self.stride}, padding={self.padding}, lr_mul={self.lr_mul}'
 
-# %% ../nbs/00_layers.ipynb #a2fe8651
+# %% ../nbs/00_layers.ipynb #8eafeb36
 class EqualLinear(nn.Module):
     "Linear layer whose N(0,1) weight is scaled by `lr_mul/sqrt(in_features)` at run time."
     def __init__(self, in_features:int, out_features:int, bias:bool=True, lr_mul:float=1.0, bias_init:float=0.0):
@@ -47,9 +47,9 @@ class EqualLinear(nn.Module):
 
     def extra_repr(self): return f'{self.weight.shape[1]}, {self.weight.shape[0]}, lr_mul={self.lr_mul}'
 
-# %% ../nbs/00_layers.ipynb #8e4ee069
+# %% ../nbs/00_layers.ipynb #92c62982
 def bicubic(x:torch.Tensor, size:int|tuple[int,int]) -> torch.Tensor:
-    "Antialiased bicubic resize of an N×C×H×W tensor to `size` (Keys a = -0.75, as PIL and torchvision)."
+    "Antialiased bicubic resize of an N×C×H×W tensor to `size` (Keys a = -0.5, the same numbers as PIL's BICUBIC)."
     size = (size, size) if isinstance(size, int) else tuple(size)
     return F.interpolate(x, size=size, mode='bicubic', align_corners=False, antialias=True)
 

@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['RunConfig']
 
-# %% ../nbs/10_config.ipynb #5b315d52
+# %% ../nbs/10_config.ipynb #a64877f1
 import json, dataclasses
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
 
-# %% ../nbs/10_config.ipynb #2426ce46
+# %% ../nbs/10_config.ipynb #6754b3e6
 @dataclass(frozen=True)
 class RunConfig:
     "Everything that defines one training run of either stage."
@@ -31,6 +31,7 @@ class RunConfig:
     w_lr_adv: float = 1.0                    # Eq. 5 weights: assumed, lost in text
     w_identity: float = 5.0                  # assumed; 0 turns the identity loss off (Table III "Cyc")
     w_tv: float = 1.0                        # assumed
+    w_cycle: float = 10.0                    # cycle degrader only: L1 of a restorer's output back to clean LR (CycleGAN's cycle term, one direction)
     # stage 2: super-resolution (Eq. 6-11)
     setting: str = 'paired'                  # paired | unpaired | pseudo (LR made by a trained degrader)
     degrader_run: str | None = None          # run directory of the stage-1 degrader, for setting='pseudo'
@@ -41,7 +42,7 @@ class RunConfig:
     disc_channels: tuple[int, ...] = (512, 256, 128, 64)  # assumed: mirrors the generator
     progressive: bool = True                 # False: train the full-scale network from step 0 (Table IV row 2)
     start_scale: int = 2                     # assumed: lost in text; "starts at x2, grows by x2"
-    grow_at: tuple[int, ...] = (20_000, 80_000)  # paired; unpaired: (40k, 120k); real-world: (60k,)
+    grow_at: tuple[int, ...] = (20_000, 80_000)  # steps at which a ×2 level is added. paired; unpaired: (40k, 120k); real-world: (60k,)
     fade_steps: int = 10_000                 # assumed: fade-in length after each growth
     w_adv: float = 1.0                       # Eq. 10 weights: assumed, lost in text
     w_rec: float = 10.0                      # assumed
@@ -59,10 +60,12 @@ class RunConfig:
     sample_every: int = 5_000
     ckpt_every: int = 5_000
     device: str = 'auto'                     # auto | cpu | cuda
+    precision: str = 'auto'                  # auto (bf16 autocast on CUDA, fp32 on CPU) | fp32 | bf16
 
     def __post_init__(self):
         choices = dict(stage=('degrade', 'sr'), dataset=('celeba', 'helen', 'realworld'), degrader=('flow', 'cycle'),
-                       setting=('paired', 'unpaired', 'pseudo'), block=('scb', 'concat'), device=('auto', 'cpu', 'cuda'))
+                       setting=('paired', 'unpaired', 'pseudo'), block=('scb', 'concat'), device=('auto', 'cpu', 'cuda'),
+                       precision=('auto', 'fp32', 'bf16'))
         for k, allowed in choices.items():
             if getattr(self, k) not in allowed: raise ValueError(f'{k} must be one of {allowed}, got {getattr(self, k)!r}')
         if self.hr_size % self.lr_size or (self.hr_size // self.lr_size) & (self.hr_size // self.lr_size - 1):
@@ -70,6 +73,18 @@ class RunConfig:
         if self.setting == 'pseudo' and self.stage == 'sr' and not self.degrader_run:
             raise ValueError("setting='pseudo' needs degrader_run: the run directory of a trained stage-1 degrader")
         if list(self.grow_at) != sorted(self.grow_at): raise ValueError(f'grow_at must be increasing, got {self.grow_at}')
+        if self.stage == 'sr' and self.progressive:
+            n_grow = (self.scale.bit_length() - 1) - (self.start_scale.bit_length() - 1)
+            if len(self.grow_at) != n_grow:
+                raise ValueError(f'grow_at: growing from x{self.start_scale} to x{self.scale} takes {n_grow} growth steps, got {self.grow_at}')
+            if self.grow_at and self.grow_at[-1] >= self.steps:
+                raise ValueError(f'grow_at: the last growth ({self.grow_at[-1]}) must come before the end of training (steps={self.steps})')
+        if self.dataset == 'realworld' and self.stage == 'sr' and self.setting == 'unpaired':
+            raise ValueError("realworld SR trains on bicubic pairs (setting='paired') or on a degrader's pseudo pairs (setting='pseudo')")
+        if self.stage == 'degrade' and self.dataset != 'realworld':
+            raise ValueError("the degrader learns the real-LR domain: stage='degrade' needs dataset='realworld'")
+        for k in ('steps', 'batch', 'log_every', 'sample_every', 'ckpt_every', 'r1_every'):
+            if getattr(self, k) < 1: raise ValueError(f'{k} must be ≥ 1, got {getattr(self, k)}')
 
     @property
     def scale(self) -> int: return self.hr_size // self.lr_size

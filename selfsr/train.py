@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['STAGES', 'batch_indices', 'Stream', 'growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device',
            'world', 'average_gradients', 'Stage', 'build_degrader', 'DegradeStage', 'load_checkpoint', 'load_degrader',
-           'build_generator', 'SRStage', 'check_in_sync', 'train']
+           'build_generator', 'bicubic_baseline', 'SRStage', 'check_in_sync', 'train']
 
-# %% ../nbs/12_train.ipynb #c5e0b88b
+# %% ../nbs/12_train.ipynb #ac6c4eae
 import json, math, os, time, logging
 from dataclasses import asdict
 from pathlib import Path
@@ -27,7 +27,7 @@ from .losses import (lr_adv_d_loss, lr_adv_g_loss, identity_loss, flow_tv_loss, 
 from .paths import atomic_path
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12_train.ipynb #dc14d90f
+# %% ../nbs/12_train.ipynb #4a42af2d
 def batch_indices(n:int, batch:int, step:int, seed:int, stream:int=0, rank:int=0, world:int=1) -> tuple[np.ndarray, np.ndarray]:
     "Image indices and mirror flags of this rank's share of the global batch at `step`: a pure function of its arguments."
     per_epoch = n // batch
@@ -46,7 +46,7 @@ class Stream:
         idx, mirror = batch_indices(len(self.arrays[0]), self.batch, step, self.seed, self.stream, self.rank, self.world)
         return tuple(_to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), self.device) for a in self.arrays)
 
-# %% ../nbs/12_train.ipynb #b34fc09a
+# %% ../nbs/12_train.ipynb #9c233ab4
 def growth(cfg:RunConfig, step:int) -> tuple[int, float]:
     "The number of active ×2 levels and the fade-in alpha of the newest one at `step`."
     n = levels_of(cfg.scale)
@@ -66,7 +66,7 @@ def real_at(hr:torch.Tensor, size:int, alpha:float=1.0) -> torch.Tensor:
     x = bicubic(hr, size) if hr.shape[-1] != size else hr
     return x if alpha >= 1 else torch.lerp(upsample(F.avg_pool2d(x, 2), (size, size)), x, alpha)
 
-# %% ../nbs/12_train.ipynb #57ef14a9
+# %% ../nbs/12_train.ipynb #b732f23a
 class NonFiniteLoss(RuntimeError):
     "A loss became NaN or Inf; the step was not applied."
     def __init__(self, name:str, value:float, step:int):
@@ -101,7 +101,7 @@ def average_gradients(module:nn.Module):
     flat /= size
     for g, f in zip(grads, flat.split([g.numel() for g in grads])): g.copy_(f.view_as(g))
 
-# %% ../nbs/12_train.ipynb #bdabb6c5
+# %% ../nbs/12_train.ipynb #e62bbc2c
 class Stage:
     "What the loop needs of a stage: `nets` and `opts` (checkpointed), `step(t)` returning its losses, `sample()`, `evaluate()`."
     nets: dict[str, nn.Module]
@@ -133,7 +133,7 @@ class Stage:
     @property
     def scale_label(self) -> str: return ''
 
-# %% ../nbs/12_train.ipynb #3a311d62
+# %% ../nbs/12_train.ipynb #9d02cce1
 def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
     return (FlowFieldDegrader if cfg.degrader == 'flow' else CycleDegrader)(cfg.degrader_ch, cfg.degrader_blocks)
@@ -184,8 +184,8 @@ class DegradeStage(Stage):
 
     def sample(self) -> list[torch.Tensor]:
         "Rows of the sample grid: clean LR, degraded LR, real LR."
-        clean = bicubic(torch.from_numpy(np.ascontiguousarray(self.store.hr[:8])).permute(0, 3, 1, 2).float() / 255, self.cfg.lr_size)
-        real = torch.from_numpy(np.ascontiguousarray(self.store.lr[:8])).permute(0, 3, 1, 2).float() / 255
+        clean = bicubic(torch.from_numpy(np.array(self.store.hr[:8])).permute(0, 3, 1, 2).float() / 255, self.cfg.lr_size)
+        real = torch.from_numpy(np.array(self.store.lr[:8])).permute(0, 3, 1, 2).float() / 255
         return [clean, self.degrade(clean), real]
 
     def evaluate(self) -> dict:
@@ -194,7 +194,7 @@ class DegradeStage(Stage):
         cfg = self.cfg
         test = prepare('realworld', 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
         n = min(cfg.test_limit or len(test.hr), len(test.hr))
-        clean = bicubic(torch.from_numpy(np.ascontiguousarray(test.hr[:n])).permute(0, 3, 1, 2).float() / 255, cfg.lr_size)
+        clean = bicubic(torch.from_numpy(np.array(test.hr[:n])).permute(0, 3, 1, 2).float() / 255, cfg.lr_size)
         out = self.degrade(clean)
         real_stats = metrics.store_fid_stats(test, cache=self.cache, array='lr')
         ours = {'color_drift': metrics.color_drift(clean, out).mean().item(),
@@ -203,7 +203,7 @@ class DegradeStage(Stage):
         return {'degraded': ours, 'clean': {'fid_lr': metrics.fid(clean, real_stats), 'n': n},
                 'test': {'store': test.path.name, 'n_real_lr': len(test.lr)}}
 
-# %% ../nbs/12_train.ipynb #00bcf26e
+# %% ../nbs/12_train.ipynb #320ca261
 def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     "A checkpoint written by `train`, loaded with `weights_only=True`."
     path = Path(path)
@@ -224,6 +224,16 @@ def build_generator(cfg:RunConfig) -> ProgressiveGenerator:
     "The stage-2 generator that `cfg` names."
     return ProgressiveGenerator(cfg.scale, cfg.lr_size, cfg.gen_channels, cfg.convs_per_level, cfg.block, cfg.cond_hidden,
                                 start_scale=cfg.start_scale if cfg.progressive else cfg.scale)
+
+def bicubic_baseline(test, lr, hr, cfg, ref, cache=None) -> dict:
+    "#3's metrics of bicubic upsampling on the first `len(lr)` test images, cached under the test store's hash."
+    from selfsr import metrics
+    from selfsr.paths import cache_dir
+    path = cache_dir(cache) / 'baselines' / f'bicubic-{test.hash[:16]}-{cfg.hr_size}-{len(lr)}.json'
+    if path.exists(): return json.loads(path.read_text())
+    res = metrics.evaluate(bicubic(lr, cfg.hr_size).clamp(0, 1), hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
+    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(res))
+    return res
 
 class SRStage(Stage):
     "Stage 2: the progressive self-conditioned generator against the HR discriminator, paired, unpaired or on pseudo pairs."
@@ -304,8 +314,8 @@ class SRStage(Stage):
 
     def _fixed(self, n=8):
         "The first `n` training pairs (LR, HR), made as the stage makes them."
-        hr = torch.from_numpy(np.ascontiguousarray(self.store.hr[:n])).permute(0, 3, 1, 2).float() / 255
-        if self.cfg.dataset != 'realworld': lr = torch.from_numpy(np.ascontiguousarray(self.store.lr[:n])).permute(0, 3, 1, 2).float() / 255
+        hr = torch.from_numpy(np.array(self.store.hr[:n])).permute(0, 3, 1, 2).float() / 255
+        if self.cfg.dataset != 'realworld': lr = torch.from_numpy(np.array(self.store.lr[:n])).permute(0, 3, 1, 2).float() / 255
         else:
             lr = bicubic(hr, self.cfg.lr_size)
             if self.degrader is not None:
@@ -324,7 +334,7 @@ class SRStage(Stage):
         from selfsr import metrics
         cfg = self.cfg
         test = prepare(cfg.dataset, 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
-        to_t = lambda a: torch.from_numpy(np.ascontiguousarray(a)).permute(0, 3, 1, 2).float() / 255
+        to_t = lambda a: torch.from_numpy(np.array(a)).permute(0, 3, 1, 2).float() / 255
         if cfg.dataset == 'realworld':  # real low-quality faces: no ground truth, FID against HR faces
             n = min(cfg.test_limit or len(test.lr), len(test.lr))
             lr, hr = to_t(test.lr[:n]), None
@@ -336,10 +346,10 @@ class SRStage(Stage):
         sr = self.super_resolve(lr)
         if sr.shape[-1] != cfg.hr_size: raise RuntimeError(f'the generator is at x{self.G.current_scale}, not x{cfg.scale}: training stopped early')
         ours = metrics.evaluate(sr, hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
-        base = metrics.evaluate(bicubic(lr, cfg.hr_size).clamp(0, 1), hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
+        base = bicubic_baseline(test, lr, hr, cfg, ref, self.cache)
         return {'sr': ours, 'bicubic': base, 'test': {'store': test.path.name, 'n': n}}
 
-# %% ../nbs/12_train.ipynb #4b81303e
+# %% ../nbs/12_train.ipynb #139c80b0
 STAGES = {'degrade': DegradeStage, 'sr': SRStage}
 
 def _save_grid(path:Path, rows:list[torch.Tensor]):

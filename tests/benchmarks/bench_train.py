@@ -1,0 +1,78 @@
+"""Training and inference speed of the `cpu` and `paper` network sizes on this machine.
+
+Prints s/step and img/s of a real training step (data, G and D forward and backward, both Adam
+updates; a step without R1), of the final-scale generator at inference in fp32 and in bf16 autocast
+with channels_last, and the achieved GFLOP/s (FLOPs counted by torch's FlopCounterMode) next to the
+matmul peak measured in the same run.
+
+    MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \\
+        python tests/benchmarks/bench_train.py [--data ../shared/data] [--steps 5]
+"""
+import argparse, os, sys, time
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+sys.path.insert(0, os.path.dirname(__file__))
+from common import header
+from selfsr.experiments import config_for
+from selfsr.train import STAGES, growth
+from selfsr.generator import n_params
+
+
+def count_flops(fn) -> int:
+    with FlopCounterMode(display=False) as fc: fn()
+    return fc.get_total_flops()
+
+
+def bench_step(cfg, data, steps, peak):
+    stage = STAGES[cfg.stage](cfg, data, None, torch.device('cpu'))
+    # final-scale steps at the end of the schedule, none of them an R1 step
+    ts = [t for t in range(cfg.steps - 1, -1, -1) if t % cfg.r1_every][:steps + 1][::-1]
+    stage.prepare_step(ts[0]); stage.step(ts[0])  # warm-up
+    flops = count_flops(lambda: (stage.prepare_step(ts[0]), stage.step(ts[0])))
+    times = []
+    for t in ts[1:]:
+        stage.prepare_step(t)
+        s = time.perf_counter(); stage.step(t); times.append(time.perf_counter() - s)
+    best = min(times)
+    scale = stage.scale_label or f'LR {cfg.lr_size}'
+    print(f'  train step at {scale}, batch {cfg.batch}: {best:.3f} s/step (median {sorted(times)[len(times)//2]:.3f}), '
+          f'{cfg.batch / best:.1f} img/s, {flops / 1e9:.1f} GFLOP/step, {flops / best / 1e9:.0f} GFLOP/s = {flops / best / 1e9 / peak:.0%} of fp32 peak')
+    return stage
+
+
+def bench_inference(G, cfg, peak, peak_bf16, batch=32):
+    G = G.eval()
+    lr = torch.rand(batch, 3, cfg.lr_size, cfg.lr_size)
+    with torch.no_grad():
+        flops = count_flops(lambda: G(lr)) / batch
+        for name, ctx, fmt, pk in (('fp32', torch.autocast('cpu', enabled=False), torch.contiguous_format, peak),
+                                   ('bf16 + channels_last', torch.autocast('cpu', dtype=torch.bfloat16), torch.channels_last, peak_bf16)):
+            g, x = G.to(memory_format=fmt), lr.contiguous(memory_format=fmt)
+            with ctx:
+                g(x)
+                best = float('inf')
+                for _ in range(3):
+                    s = time.perf_counter(); g(x); best = min(best, time.perf_counter() - s)
+            print(f'  inference {name}: {batch / best:.1f} img/s, {flops / 1e9:.2f} GFLOP/img, '
+                  f'{flops * batch / best / 1e9:.0f} GFLOP/s = {flops * batch / best / 1e9 / pk:.0%} of the {name.split()[0]} peak')
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument('--data', default=os.environ.get('SELFSR_DATA', '../shared/data'))
+    p.add_argument('--steps', type=int, default=5)
+    p.add_argument('--paper-batch', type=int, default=8, help='batch for the paper-size step (the paper used 48 on 4 GPUs)')
+    args = p.parse_args()
+    peak, peak_bf16 = header('selfsr training and inference on the CPU')
+    for profile, name, over in (('cpu', 't4-paired-full', {}), ('cpu', 't3-ff-idt-deg', {}),
+                                ('paper', 't4-paired-full', {'batch': args.paper_batch}), ('paper', 't3-ff-idt-deg', {})):
+        cfg = config_for(name, profile, device='cpu', **over)
+        stage = STAGES[cfg.stage]
+        nets = f'{cfg.stage} stage'
+        print(f'\n{profile} profile, {name} ({nets}): {cfg.lr_size}→{cfg.hr_size if cfg.stage == "sr" else cfg.lr_size}')
+        st = bench_step(cfg, args.data, args.steps, peak)
+        print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.2f}M' for k, m in st.nets.items()))
+        if cfg.stage == 'sr': bench_inference(st.G, cfg, peak, peak_bf16)
+
+
+if __name__ == '__main__': main()

@@ -6,11 +6,11 @@
 __all__ = ['PROFILES', 'CPU_SR_STEPS', 'CPU_DEGRADE_STEPS', 'EXPERIMENTS', 'profile_settings', 'Experiment', 'experiment',
            'config_for']
 
-# %% ../nbs/11_experiments.ipynb #87279d80
+# %% ../nbs/11_experiments.ipynb #e53fd385
 from dataclasses import dataclass, field
 from .config import RunConfig
 
-# %% ../nbs/11_experiments.ipynb #11511a4e
+# %% ../nbs/11_experiments.ipynb #82d05137
 PROFILES = ('paper', 'cpu', 'tiny')
 
 def profile_settings(profile:str, stage:str, dataset:str, setting:str='paired') -> dict:
@@ -36,7 +36,7 @@ def profile_settings(profile:str, stage:str, dataset:str, setting:str='paired') 
         s = CPU_SR_STEPS
         return dict(hr_size=64, lr_size=16, gen_channels=(64, 48, 32), disc_channels=(64, 48, 32), convs_per_level=2,
                     cond_hidden=32, steps=s, grow_at=(s * 3 // 10,), fade_steps=s // 10, batch=16, lr=0.003,
-                    test_limit=500, log_every=20, sample_every=200, ckpt_every=100)
+                    precision='bf16', test_limit=500, log_every=25, sample_every=250, ckpt_every=50)
     # tiny
     if stage == 'degrade':
         return dict(hr_size=32, lr_size=8, degrader_ch=8, degrader_blocks=1, lr_disc_ch=8, steps=6, lr=1e-3, decay_from=0.5,
@@ -45,10 +45,10 @@ def profile_settings(profile:str, stage:str, dataset:str, setting:str='paired') 
                 steps=6, grow_at=(2,), fade_steps=2, batch=8, lr=0.003, r1_every=2, train_limit=64, test_limit=16,
                 log_every=1, sample_every=3, ckpt_every=2)
 
-CPU_SR_STEPS = 600       # measured: ~0.4 s/step at 16→64, batch 16 (tests/benchmarks/bench_train.py)
+CPU_SR_STEPS = 750       # measured: 0.15 s/step at x2, 0.32 s/step at x4 (bf16, batch 16); see tests/benchmarks/bench_train.py
 CPU_DEGRADE_STEPS = 1500
 
-# %% ../nbs/11_experiments.ipynb #1e2fe686
+# %% ../nbs/11_experiments.ipynb #0e9933f5
 @dataclass(frozen=True)
 class Experiment:
     "One trained row of the paper: its table, its label there, and the config fields that make the method."
@@ -89,7 +89,7 @@ EXPERIMENTS = {e.name: e for e in [
     *[_t4(s, v) for s in ('paired', 'unpaired') for v in ('vanilla', 'noprog', 'nor1', 'full')],
 ]}
 
-# %% ../nbs/11_experiments.ipynb #f971934c
+# %% ../nbs/11_experiments.ipynb #f747adff
 def experiment(name:str) -> Experiment:
     "The registered experiment `name`; a ValueError lists the names when it is unknown."
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; `selfsr experiments` lists them: {", ".join(EXPERIMENTS)}')

@@ -7,7 +7,7 @@ __all__ = ['STAGES', 'batch_indices', 'Stream', 'growth', 'lr_at', 'real_at', 'N
            'world', 'average_gradients', 'Stage', 'build_degrader', 'DegradeStage', 'load_checkpoint', 'load_degrader',
            'build_generator', 'bicubic_baseline', 'SRStage', 'check_in_sync', 'train']
 
-# %% ../nbs/12_train.ipynb #ac6c4eae
+# %% ../nbs/12_train.ipynb #e81c2fa9
 import json, math, os, time, logging
 from dataclasses import asdict
 from pathlib import Path
@@ -27,7 +27,7 @@ from .losses import (lr_adv_d_loss, lr_adv_g_loss, identity_loss, flow_tv_loss, 
 from .paths import atomic_path
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12_train.ipynb #4a42af2d
+# %% ../nbs/12_train.ipynb #dce0e4cd
 def batch_indices(n:int, batch:int, step:int, seed:int, stream:int=0, rank:int=0, world:int=1) -> tuple[np.ndarray, np.ndarray]:
     "Image indices and mirror flags of this rank's share of the global batch at `step`: a pure function of its arguments."
     per_epoch = n // batch
@@ -46,7 +46,7 @@ class Stream:
         idx, mirror = batch_indices(len(self.arrays[0]), self.batch, step, self.seed, self.stream, self.rank, self.world)
         return tuple(_to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), self.device) for a in self.arrays)
 
-# %% ../nbs/12_train.ipynb #9c233ab4
+# %% ../nbs/12_train.ipynb #1c238a7b
 def growth(cfg:RunConfig, step:int) -> tuple[int, float]:
     "The number of active ×2 levels and the fade-in alpha of the newest one at `step`."
     n = levels_of(cfg.scale)
@@ -66,7 +66,7 @@ def real_at(hr:torch.Tensor, size:int, alpha:float=1.0) -> torch.Tensor:
     x = bicubic(hr, size) if hr.shape[-1] != size else hr
     return x if alpha >= 1 else torch.lerp(upsample(F.avg_pool2d(x, 2), (size, size)), x, alpha)
 
-# %% ../nbs/12_train.ipynb #b732f23a
+# %% ../nbs/12_train.ipynb #a61ff2c1
 class NonFiniteLoss(RuntimeError):
     "A loss became NaN or Inf; the step was not applied."
     def __init__(self, name:str, value:float, step:int):
@@ -101,7 +101,7 @@ def average_gradients(module:nn.Module):
     flat /= size
     for g, f in zip(grads, flat.split([g.numel() for g in grads])): g.copy_(f.view_as(g))
 
-# %% ../nbs/12_train.ipynb #e62bbc2c
+# %% ../nbs/12_train.ipynb #cd4015cc
 class Stage:
     "What the loop needs of a stage: `nets` and `opts` (checkpointed), `step(t)` returning its losses, `sample()`, `evaluate()`."
     nets: dict[str, nn.Module]
@@ -133,7 +133,7 @@ class Stage:
     @property
     def scale_label(self) -> str: return ''
 
-# %% ../nbs/12_train.ipynb #9d02cce1
+# %% ../nbs/12_train.ipynb #e67af713
 def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
     return (FlowFieldDegrader if cfg.degrader == 'flow' else CycleDegrader)(cfg.degrader_ch, cfg.degrader_blocks)
@@ -201,9 +201,9 @@ class DegradeStage(Stage):
                 'identity': metrics.identity(out, clean).mean().item(),
                 'fid_lr': metrics.fid(out, real_stats), 'n': n}
         return {'degraded': ours, 'clean': {'fid_lr': metrics.fid(clean, real_stats), 'n': n},
-                'test': {'store': test.path.name, 'n_real_lr': len(test.lr)}}
+                'test': {'store': test.path.name, 'n': n, 'n_real_lr': len(test.lr)}}
 
-# %% ../nbs/12_train.ipynb #320ca261
+# %% ../nbs/12_train.ipynb #c3478645
 def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     "A checkpoint written by `train`, loaded with `weights_only=True`."
     path = Path(path)
@@ -349,7 +349,7 @@ class SRStage(Stage):
         base = bicubic_baseline(test, lr, hr, cfg, ref, self.cache)
         return {'sr': ours, 'bicubic': base, 'test': {'store': test.path.name, 'n': n}}
 
-# %% ../nbs/12_train.ipynb #139c80b0
+# %% ../nbs/12_train.ipynb #14bd55da
 STAGES = {'degrade': DegradeStage, 'sr': SRStage}
 
 def _save_grid(path:Path, rows:list[torch.Tensor]):

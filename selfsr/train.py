@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['STAGES', 'batch_indices', 'Stream', 'growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device',
-           'world', 'average_gradients', 'Stage', 'build_degrader', 'DegradeStage', 'load_checkpoint', 'load_degrader',
-           'build_generator', 'cached_json', 'bicubic_baseline', 'SRStage', 'check_in_sync', 'train']
+           'world', 'average_gradients', 'Stage', 'build_degrader', 'pseudo_lr', 'DegradeStage', 'load_checkpoint',
+           'load_degrader', 'build_generator', 'cached_json', 'bicubic_baseline', 'SRStage', 'stage_class',
+           'check_in_sync', 'train']
 
 # %% ../nbs/12_train.ipynb #9965dfbc
 import json, math, os, time, logging
@@ -48,7 +49,17 @@ class Stream:
         self.arrays, self.batch, self.seed, self.stream, self.device, self.rank, self.world = arrays, batch, seed, stream, device, rank, world
     def __call__(self, step:int) -> tuple[torch.Tensor, ...]:
         idx, mirror = batch_indices(len(self.arrays[0]), self.batch, step, self.seed, self.stream, self.rank, self.world)
-        return tuple(_to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), self.device) for a in self.arrays)
+        return tuple(_take(a, idx, mirror, self.device) for a in self.arrays)
+
+def _take(a:np.ndarray, idx:np.ndarray, mirror:np.ndarray, device) -> torch.Tensor:
+    "Rows `idx` of a store array, mirrored where `mirror`: uint8 images as float N×3×H×W, N×68×2 landmarks as float N×68×2."
+    if a.ndim == 3:
+        from selfsr.landmarks import mirror_landmarks
+        p = torch.from_numpy(np.array(a[idx], dtype=np.float32))
+        m = torch.from_numpy(mirror)
+        p[m] = mirror_landmarks(p[m])
+        return p.to(device)
+    return _to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), device)
 
 # %% ../nbs/12_train.ipynb #14d25279
 def growth(cfg:RunConfig, step:int) -> tuple[int, float]:
@@ -140,7 +151,14 @@ class Stage:
 # %% ../nbs/12_train.ipynb #0c42c23a
 def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
+    if cfg.degrader == 'h2l':
+        from selfsr.baselines import HighToLow
+        return HighToLow(cfg.scale, cfg.degrader_ch, cfg.degrader_blocks)
     return (FlowFieldDegrader if cfg.degrader == 'flow' else CycleDegrader)(cfg.degrader_ch, cfg.degrader_blocks)
+
+def pseudo_lr(degrader:nn.Module, hr:torch.Tensor, lr_size:int) -> torch.Tensor:
+    "A degrader's LR of HR faces, clamped to [0, 1]: from the HR face (Bulat et al.'s high-to-low) or from its bicubic LR."
+    return degrader(hr if getattr(degrader, 'takes_hr', False) else bicubic(hr, lr_size)).lr.clamp(0, 1)
 
 class DegradeStage(Stage):
     "Stage 1: clean bicubic LR → realistic LR, against real low-quality faces (Eq. 1–5)."
@@ -160,7 +178,7 @@ class DegradeStage(Stage):
         (hr,), (real,) = self.hr(step), self.real(step)
         clean = bicubic(hr, cfg.lr_size)
         with self.autocast():
-            out = self.G(clean)
+            out = self.G(hr if getattr(self.G, 'takes_hr', False) else clean)
             losses = {'d_adv': lr_adv_d_loss(self.D(real), self.D(out.lr.detach()))}
         check_finite(losses, step)
         self.opts['D'].zero_grad(set_to_none=True); losses['d_adv'].backward(); average_gradients(self.D); self.opts['D'].step()
@@ -179,18 +197,18 @@ class DegradeStage(Stage):
         return losses | g
 
     @torch.no_grad()
-    def degrade(self, clean:torch.Tensor, batch_size:int=256) -> torch.Tensor:
-        "Degraded LR of clean LR images, clamped to [0, 1]."
+    def degrade(self, hr:torch.Tensor, batch_size:int=256) -> torch.Tensor:
+        "Degraded LR of HR images (via their clean LR unless the degrader reads HR), clamped to [0, 1]."
         self.G.eval()
-        out = torch.cat([self.G(b.to(self.device)).lr.float().clamp(0, 1).cpu() for b in clean.split(batch_size)])
+        out = torch.cat([pseudo_lr(self.G, b.to(self.device), self.cfg.lr_size).float().cpu() for b in hr.split(batch_size)])
         self.G.train()
         return out
 
     def sample(self) -> list[torch.Tensor]:
         "Rows of the sample grid: clean LR, degraded LR, real LR."
-        clean = bicubic(_images(self.store.hr[:8]), self.cfg.lr_size)
+        hr = _images(self.store.hr[:8])
         real = _images(self.store.lr[:8])
-        return [clean, self.degrade(clean), real]
+        return [bicubic(hr, self.cfg.lr_size), self.degrade(hr), real]
 
     def evaluate(self) -> dict:
         "Colour drift (CIEDE2000) of degraded from clean test LR, identity kept, and FID‡ against real test LR."
@@ -198,8 +216,8 @@ class DegradeStage(Stage):
         cfg = self.cfg
         test = prepare('realworld', 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
         n = min(cfg.test_limit or len(test.hr), len(test.hr))
-        clean = bicubic(_images(test.hr[:n]), cfg.lr_size)
-        out = self.degrade(clean)
+        hr = _images(test.hr[:n])
+        clean, out = bicubic(hr, cfg.lr_size), self.degrade(hr)
         real_stats = metrics.store_fid_stats(test, cache=self.cache, array='lr')
         ours = {'color_drift': metrics.color_drift(clean, out).mean().item(),
                 'identity': metrics.identity(out, clean).mean().item(),
@@ -279,9 +297,9 @@ class SRStage(Stage):
             hr, = self.hr_stream(step)
             if cfg.setting == 'unpaired': lr, = self.lr_stream(step)
             else:
-                lr = bicubic(hr, cfg.lr_size)
-                if self.degrader is not None:
-                    with torch.no_grad(): lr = self.degrader(lr).lr.clamp(0, 1)
+                if self.degrader is None: lr = bicubic(hr, cfg.lr_size)
+                else:
+                    with torch.no_grad(): lr = pseudo_lr(self.degrader, hr, cfg.lr_size)
         return lr, hr
 
     def step(self, step:int) -> dict:
@@ -329,9 +347,9 @@ class SRStage(Stage):
         hr = _images(self.store.hr[:n])
         if self.cfg.dataset != 'realworld': lr = _images(self.store.lr[:n])
         else:
-            lr = bicubic(hr, self.cfg.lr_size)
-            if self.degrader is not None:
-                with torch.no_grad(): lr = self.degrader(lr.to(self.device)).lr.clamp(0, 1).cpu()
+            if self.degrader is None: lr = bicubic(hr, self.cfg.lr_size)
+            else:
+                with torch.no_grad(): lr = pseudo_lr(self.degrader, hr.to(self.device), self.cfg.lr_size).cpu()
         return lr, hr
 
     def sample(self) -> list[torch.Tensor]:
@@ -362,6 +380,13 @@ class SRStage(Stage):
 
 # %% ../nbs/12_train.ipynb #d7a6dd62
 STAGES = {'degrade': DegradeStage, 'sr': SRStage}
+
+def stage_class(cfg:RunConfig) -> type:
+    "The stage that trains `cfg`: a baseline method's stage (`selfsr.baseline_train`) or ours."
+    if cfg.method != 'selfsr':
+        from selfsr.baseline_train import BaselineStage
+        return BaselineStage
+    return STAGES[cfg.stage]
 
 def _save_grid(path:Path, rows:list[torch.Tensor]):
     from torchvision.utils import make_grid
@@ -407,7 +432,7 @@ def train(cfg:RunConfig, out:str|Path, data=None, cache=None, resume:bool=False,
     device = resolve_device(cfg.device)
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
-    stage = STAGES[cfg.stage](cfg, data, cache, device)
+    stage = stage_class(cfg)(cfg, data, cache, device)
     start, seconds = 0, 0.0
     if resume and ckpt.exists():
         state = load_checkpoint(ckpt, device)

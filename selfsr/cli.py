@@ -21,6 +21,11 @@ def models(args) -> int:
             ('flow-field degrader', FlowFieldDegrader(), 'not given'),
             ('CycleGAN degrader', CycleDegrader(), 'not given'),
             ('LR discriminator', LRDiscriminator(**PAPER_LR_DISCRIMINATOR), 'not given')]
+    from selfsr.baselines import build_baseline, PAPER_PARAMS
+    label = {'rdn': 'RDN', 'fsrnet': 'FSRNet / FSRGAN', 'dic': 'DIC / DICGAN', 'pfsr': 'PFSR', 'srresnet': 'SRGAN (SRResNet)',
+             'deepdeblur': 'DeepDeblur', 'waveletsrnet': 'Wavelet-SRNet', 'bulat': 'Bulat et al. low-to-high', 'maeda': 'Maeda (correction + SR)'}
+    for net, name in label.items():
+        rows.append((f'{name} (x8)', build_baseline(net, 8), f'{PAPER_PARAMS[net] / 1e6:.2f}M' if net in PAPER_PARAMS else 'not in Table I'))
     print(f"{'network':36s} {'ours':>8s}  paper")
     for name, net, paper in rows: print(f'{name:36s} {n_params(net) / 1e6:7.2f}M  {paper}')
     return 0

@@ -130,12 +130,13 @@ class BaselineStage(SRStage):
             out = G.train_losses(b)
         sup, sr = out[0], out[1]
         real = b.get('hr_now', b['hr'])
+        # (discriminator, its real and fake inputs, its loss): the HR GAN, and Maeda's corrected real LR against clean LR
+        adversaries = ([('D', real, sr, hinge_d_loss)] if 'D' in self.nets else []) + \
+                      ([('D_lr', b['clean_lr'], out[2], lr_adv_d_loss)] if 'D_lr' in self.nets else [])
         losses = {}
-        for key, D, real_x, fake_x, d_loss in ((('D', self.nets.get('D'), real, sr, hinge_d_loss),) +
-                                               (('D_lr', self.nets.get('D_lr'), b['clean_lr'], out[2] if len(out) > 2 else None, lr_adv_d_loss),)):
-            if D is None: continue
-            with self.autocast(): d = d_loss(D(real_x), D(fake_x.detach()))
-            losses[f'{key}_loss'] = d
+        for key, real_x, fake_x, d_loss in adversaries:
+            D = self.nets[key]
+            with self.autocast(): losses[f'{key}_loss'] = d = d_loss(D(real_x), D(fake_x.detach()))
             check_finite(losses, step)
             self.opts[key].zero_grad(set_to_none=True); d.backward()
             if key == 'D' and cfg.r1_gamma > 0 and step % cfg.r1_every == 0:
@@ -149,11 +150,11 @@ class BaselineStage(SRStage):
             if 'D' in self.nets: g['g_adv'] = hinge_g_loss(self.D(sr))
             if 'D_lr' in self.nets: g['g_adv'] = lr_adv_g_loss(self.D_lr(out[2]))
             if self.vgg is not None: g['percep'] = perceptual_loss(self.vgg, sr, real)
-            w = {'pixel': cfg.w_rec, 'prior': cfg.w_prior, 'attention': cfg.w_prior, 'correct': cfg.w_prior, 'wavelet': cfg.w_rec,
+            # w_prior weighs each method's second supervised term: face priors, PFSR's attention, Maeda's correction
+            w = {'pixel': cfg.w_rec, 'wavelet': cfg.w_rec, 'prior': cfg.w_prior, 'attention': cfg.w_prior, 'correct': cfg.w_prior,
                  'g_adv': cfg.w_adv, 'percep': cfg.w_percep}
             total = sum(w[k] * v.float() for k, v in g.items())
-        for k in ('D', 'D_lr'):
-            if k in self.nets: self.nets[k].requires_grad_(True)
+        for key, *_ in adversaries: self.nets[key].requires_grad_(True)
         check_finite(g, step)
         self.opts['G'].zero_grad(set_to_none=True); total.backward(); average_gradients(G); self.opts['G'].step()
         return losses | g

@@ -384,13 +384,13 @@ def build_baseline(net:str, scale:int, **arch) -> nn.Module:
     if net not in NETWORKS: raise ValueError(f'unknown baseline network {net!r}: one of {", ".join(NETWORKS)}')
     return NETWORKS[net](scale=scale, **(PAPER_ARCH[net] | arch))
 
-# %% ../nbs/06_baselines.ipynb #e504cefd
+# %% ../nbs/06_baselines.ipynb #5edf71f4
 TINY_ARCH = {'rdn': dict(g0=8, d=2, c=2, g=8), 'fsrnet': dict(ch=8, coarse_blocks=1, enc_blocks=1, prior_blocks=1, hg_ch=8, stacks=1, hg_depth=2, dec_blocks=1),
              'dic': dict(ch=8, sr_blocks=1, iters=2, hg_ch=8, stacks=1, hg_depth=2), 'pfsr': dict(ch=8, blocks=1),
              'srresnet': dict(ch=8, blocks=1), 'deepdeblur': dict(ch=8, blocks=1), 'waveletsrnet': dict(ch=8, embed_layers=2, sub_ch=8),
              'bulat': dict(ch=8, blocks=1), 'maeda': dict(ch=8, correct_blocks=1, sr_ch=8, sr_blocks=1)}
 
-# %% ../nbs/06_baselines.ipynb #fa8b0483
+# %% ../nbs/06_baselines.ipynb #9c0ccdac
 def mean_face(n:int=1) -> torch.Tensor:
     "n copies of a fixed, roughly aligned 68-point face in [0, 1] (for tests and examples, not a measurement)."
     t = torch.linspace(0, 1, 17)

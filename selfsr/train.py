@@ -4,9 +4,9 @@
 
 # %% auto #0
 __all__ = ['STAGES', 'batch_indices', 'Stream', 'growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device',
-           'world', 'average_gradients', 'Stage', 'build_degrader', 'pseudo_lr', 'DegradeStage', 'load_checkpoint',
-           'load_degrader', 'build_generator', 'cached_json', 'bicubic_baseline', 'SRStage', 'stage_class',
-           'check_in_sync', 'train']
+           'world', 'average_gradients', 'use_amp', 'Stage', 'build_degrader', 'pseudo_lr', 'DegradeStage',
+           'load_checkpoint', 'load_degrader', 'build_generator', 'load_sr', 'super_resolve', 'cached_json',
+           'bicubic_baseline', 'SRStage', 'stage_class', 'check_in_sync', 'train']
 
 # %% ../nbs/12_train.ipynb #9965dfbc
 import json, math, os, time, logging
@@ -117,6 +117,10 @@ def average_gradients(module:nn.Module):
     for g, f in zip(grads, flat.split([g.numel() for g in grads])): g.copy_(f.view_as(g))
 
 # %% ../nbs/12_train.ipynb #8386fdb9
+def use_amp(cfg:RunConfig, device:torch.device) -> bool:
+    "Whether `cfg` runs in bf16 autocast on `device`: asked for, or 'auto' on CUDA."
+    return cfg.precision == 'bf16' or (cfg.precision == 'auto' and device.type == 'cuda')
+
 class Stage:
     "What the loop needs of a stage: `nets` and `opts` (checkpointed), `step(t)` returning its losses, `sample()`, `evaluate()`."
     nets: dict[str, nn.Module]
@@ -124,7 +128,7 @@ class Stage:
     def __init__(self, cfg:RunConfig, data, cache, device):
         self.cfg, self.data, self.cache, self.device = cfg, data, cache, device
         self.rank, self.world = world()
-        self.amp = cfg.precision == 'bf16' or (cfg.precision == 'auto' and device.type == 'cuda')
+        self.amp = use_amp(cfg, device)
         if cfg.batch % self.world: raise ValueError(f'batch {cfg.batch} does not split over {self.world} processes')
 
     def autocast(self): return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
@@ -250,6 +254,29 @@ def build_generator(cfg:RunConfig) -> ProgressiveGenerator:
     return ProgressiveGenerator(cfg.scale, cfg.lr_size, cfg.gen_channels, cfg.convs_per_level, cfg.block, cfg.cond_hidden,
                                 start_scale=cfg.start_scale if cfg.progressive else cfg.scale)
 
+def load_sr(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig, int]:
+    "The trained SR network of run directory `run` (ours or a compared method's) at its final scale, eval mode, frozen; its config and last step."
+    ck = load_checkpoint(Path(run) / 'ckpt.pt', device)
+    cfg = RunConfig.from_dict(ck['config'])
+    if cfg.stage != 'sr': raise ValueError(f'{run} is a {cfg.stage!r} run, not an SR run')
+    if cfg.method == 'selfsr': G = build_generator(cfg)
+    else:
+        from selfsr.baselines import build_baseline
+        from selfsr.baseline_train import method
+        G = build_baseline(method(cfg.method).net, cfg.scale, **cfg.arch)
+    G.load_state_dict(ck['nets']['G'])
+    if hasattr(G, 'depth'): G.depth, G.alpha = levels_of(cfg.scale), 1.0  # progressive networks: all levels, faded in
+    return G.to(device).eval().requires_grad_(False), cfg, ck['step']
+
+@torch.no_grad()
+def super_resolve(G:nn.Module, cfg:RunConfig, lr:torch.Tensor, device='cpu', batch_size:int=64) -> torch.Tensor:
+    "SR outputs of LR images (N×3×h×w in [0, 1]) by `G` in `cfg`'s precision, clamped to [0, 1], on the CPU."
+    device = torch.device(device)
+    out = []
+    for b in lr.split(batch_size):
+        with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp(cfg, device)): out.append(G(b.to(device)).float().clamp(0, 1).cpu())
+    return torch.cat(out)
+
 def cached_json(name:str, compute, cache=None) -> dict:
     "`compute()`'s result, kept as JSON in the cache's `baselines/name.json` (key the name by what determines it)."
     from selfsr.paths import cache_dir
@@ -332,15 +359,12 @@ class SRStage(Stage):
         self.opts['G'].zero_grad(set_to_none=True); total.backward(); average_gradients(G); self.opts['G'].step()
         return losses | g
 
-    @torch.no_grad()
     def super_resolve(self, lr:torch.Tensor, batch_size:int=64) -> torch.Tensor:
         "SR outputs (current scale) of LR images, clamped to [0, 1], on the CPU."
         self.G.eval()
-        out = []
-        for b in lr.split(batch_size):
-            with self.autocast(): out.append(self.G(b.to(self.device)).float().clamp(0, 1).cpu())
+        out = super_resolve(self.G, self.cfg, lr, self.device, batch_size)
         self.G.train()
-        return torch.cat(out)
+        return out
 
     def _fixed(self, n=8):
         "The first `n` training pairs (LR, HR), made as the stage makes them."

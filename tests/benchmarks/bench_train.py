@@ -7,6 +7,10 @@ matmul peak measured in the same run.
 
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \\
         python tests/benchmarks/bench_train.py [--data ../shared/data] [--steps 5]
+        python tests/benchmarks/bench_train.py --baselines [--runs RUNS]   # the compared methods' cpu steps
+
+`--baselines` times a step of every compared method of Tables I-II at the `cpu` profile instead; the
+rows trained on a degrader's pseudo pairs need `--runs`, the runs folder holding their stage-1 runs.
 """
 import argparse, os, sys, time
 import torch
@@ -14,7 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, os.path.dirname(__file__))
 from common import header
 from selfsr.experiments import config_for
-from selfsr.train import STAGES, growth
+from selfsr.train import STAGES, growth, stage_class
 from selfsr.generator import n_params
 
 
@@ -24,7 +28,7 @@ def count_flops(fn) -> int:
 
 
 def bench_step(cfg, data, steps, peak):
-    stage = STAGES[cfg.stage](cfg, data, None, torch.device('cpu'))
+    stage = stage_class(cfg)(cfg, data, None, torch.device('cpu'))
     # final-scale steps at the end of the schedule, none of them an R1 step
     ts = [t for t in range(cfg.steps - 1, -1, -1) if t % cfg.r1_every][:steps + 1][::-1]
     stage.prepare_step(ts[0]); stage.step(ts[0])  # warm-up
@@ -62,8 +66,11 @@ def main():
     p.add_argument('--data', default=os.environ.get('SELFSR_DATA', '../shared/data'))
     p.add_argument('--steps', type=int, default=5)
     p.add_argument('--paper-batch', type=int, default=8, help='batch for the paper-size step (the paper used 48 on 4 GPUs)')
+    p.add_argument('--baselines', action='store_true', help="time the compared methods' cpu-profile steps instead")
+    p.add_argument('--runs', help='runs folder with the stage-1 runs the pseudo-pair rows need (<runs>/cpu/<experiment>)')
     args = p.parse_args()
     peak, peak_bf16 = header('selfsr training and inference on the CPU')
+    if args.baselines: return bench_baselines(args, peak)
     for profile, name, over in (('cpu', 't4-paired-full', {}), ('cpu', 't3-ff-idt-deg', {}),
                                 ('paper', 't4-paired-full', {'batch': args.paper_batch}), ('paper', 't3-ff-idt-deg', {})):
         cfg = config_for(name, profile, device='cpu', **over)
@@ -73,6 +80,18 @@ def main():
         st = bench_step(cfg, args.data, args.steps, peak)
         print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.2f}M' for k, m in st.nets.items()))
         if cfg.stage == 'sr': bench_inference(st.G, cfg, peak, peak_bf16)
+
+
+def bench_baselines(args, peak):
+    from selfsr.experiments import EXPERIMENTS
+    for name, e in EXPERIMENTS.items():
+        if 'method' not in e.settings or name.endswith('-helen'): continue
+        if e.needs and not args.runs:
+            print(f'\n{name}: skipped (trains on {e.needs} pseudo pairs: pass --runs)'); continue
+        cfg = config_for(name, 'cpu', device='cpu', degrader_run=os.path.join(args.runs, 'cpu', e.needs) if e.needs else None)
+        print(f'\ncpu profile, {name} ({cfg.method}, {cfg.lr_size}→{cfg.hr_size}, {cfg.precision})')
+        st = bench_step(cfg, args.data, args.steps, peak)
+        print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.3f}M' for k, m in st.nets.items()))
 
 
 if __name__ == '__main__': main()

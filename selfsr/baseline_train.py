@@ -30,27 +30,31 @@ class Method:
     progressive: bool = False
     lr_adversary: bool = False           # Maeda: corrected real LR against clean LR
     deviation: str = ''
+    assumed: str = ''                    # the loss weights we could not take from the paper
 
 METHODS = {
     'rdn': Method('RDN', 'rdn', weights=dict(w_rec=1.0)),
     'fsrnet': Method('FSRNet', 'fsrnet', '68 landmarks + 7 part masks', dict(w_rec=1.0, w_prior=1.0),
                      deviation='parsing maps: 7 part masks filled from dlib landmarks'),
     'fsrgan': Method('FSRGAN', 'fsrnet', '68 landmarks + 7 part masks', dict(w_rec=1.0, w_prior=1.0, w_percep=0.01, w_adv=0.01), gan=True,
-                     deviation='parsing maps: 7 part masks from dlib landmarks; VGG16 relu5_3 (paper: VGG19); hinge D + R1'),
-    'dic': Method('DIC', 'dic', '68 landmarks', dict(w_rec=1.0, w_prior=0.1)),
-    'dicgan': Method('DICGAN', 'dic', '68 landmarks', dict(w_rec=1.0, w_prior=0.1, w_percep=0.01, w_adv=0.005), gan=True,  # w_adv assumed
-                     deviation='VGG16 relu5_3 (paper: VGG19); hinge D + R1'),
+                     deviation='parsing maps: 7 part masks from dlib landmarks; VGG16 relu5_3 (paper: VGG19); hinge D + R1', assumed='w_percep, w_adv'),
+    'dic': Method('DIC', 'dic', '68 landmarks', dict(w_rec=1.0, w_prior=0.1), assumed='w_prior'),
+    'dicgan': Method('DICGAN', 'dic', '68 landmarks', dict(w_rec=1.0, w_prior=0.1, w_percep=0.01, w_adv=0.005), gan=True,
+                     deviation='VGG16 relu5_3 (paper: VGG19); hinge D + R1', assumed='w_prior, w_percep, w_adv'),
     'pfsr': Method('PFSR', 'pfsr', '68 landmarks (attention)', dict(w_rec=1.0, w_prior=1.0, w_adv=0.001), gan=True, progressive=True,
-                   deviation='attention weights from dlib landmarks of the HR face, no FAN heatmap loss (no offline FAN); hinge D + R1 (paper: WGAN-GP)'),
+                   deviation='attention weights from dlib landmarks of the HR face, no FAN heatmap loss (no offline FAN); hinge D + R1 (paper: WGAN-GP)',
+                   assumed='w_prior (attention), w_adv'),
     'srgan': Method('SRGAN', 'srresnet', weights=dict(w_rec=1.0, w_percep=1 / 162.6, w_adv=0.001), gan=True,
                     deviation='VGG16 relu5_3, /12.75² as the paper scales VGG19 relu5_4; MSE kept (the paper starts from the MSE SRResNet); hinge D + R1'),
     'deepdeblur': Method('DeepDeblur', 'deepdeblur', weights=dict(w_rec=1.0, w_adv=1e-4), gan=True,
                          deviation='deblurs the bicubic-upsampled LR; hinge D + R1'),
-    'waveletsrnet': Method('Wavelet-SRNet', 'waveletsrnet', weights=dict(w_rec=1.0), deviation='no texture loss term'),
+    'waveletsrnet': Method('Wavelet-SRNet', 'waveletsrnet', weights=dict(w_rec=1.0), deviation='no texture loss term',
+                           assumed='image vs wavelet loss weights, low-band weight 0.99'),
     'bulat': Method('Bulat et al.', 'bulat', weights=dict(w_rec=1.0, w_adv=0.05), gan=True,
                     deviation='pixel loss L1 in the high-to-low stage (paper: L2); hinge D + R1'),
-    'maeda': Method('Maeda', 'maeda', weights=dict(w_rec=1.0, w_prior=1.0, w_adv=0.1), lr_adversary=True,  # w_adv assumed
-                    deviation='degrader: our Cyc + Idt stage-1 network, frozen (paper: trained jointly); SR net: SRResNet without BN'),
+    'maeda': Method('Maeda', 'maeda', weights=dict(w_rec=1.0, w_prior=1.0, w_adv=0.1), lr_adversary=True,
+                    deviation='degrader: our Cyc + Idt stage-1 network, frozen (paper: trained jointly); SR net: SRResNet without BN',
+                    assumed='w_prior (correction), w_adv'),
 }
 
 def method(name:str) -> Method:

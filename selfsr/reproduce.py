@@ -139,7 +139,8 @@ def about(name:str) -> dict:
         return {'prior': 'none', 'GAN': True, 'deviation': dev}
     from selfsr.baseline_train import method
     m = method(cfg.method)
-    return {'prior': m.prior, 'GAN': m.gan or m.lr_adversary, 'deviation': m.deviation}
+    dev = '; '.join(d for d in (m.deviation, m.assumed and f'assumed loss weights: {m.assumed}') if d)
+    return {'prior': m.prior, 'GAN': m.gan or m.lr_adversary, 'deviation': dev}
 
 def _row(name:str, res:dict|None) -> dict:
     "The columns every Table I/II row has: status, profile, params at this profile and at the paper's, prior, deviation."

@@ -109,9 +109,9 @@ def to_markdown(df) -> str:
     for _, r in df.iterrows(): lines.append('| ' + ' | '.join(_fmt(r[c], nd(c)) for c in cols) + ' |')
     return '\n'.join(lines)
 
-def _scale(res:dict) -> str:
-    "What produced a number: profile, steps and test images."
-    return f"{res['profile']}, {res['steps']} steps, {res['test']['n']} test"
+def _scale(res:dict, trained:bool=True) -> str:
+    "What produced a number: profile, steps (none for bicubic) and test images."
+    return f"{res['profile']}, {str(res['steps']) + ' steps' if trained else 'no training'}, {res['test']['n']} test"
 
 T1_ROWS = {'RDN': 't1-rdn', 'FSRNet': 't1-fsrnet', 'DIC': 't1-dic', 'FSRGAN': 't1-fsrgan', 'PFSR': 't1-pfsr', 'DICGAN': 't1-dicgan',
            'Ours-P': 't1-ours-p', 'Ours-UP': 't1-ours-up'}
@@ -156,7 +156,7 @@ def table_i(results:dict, profile:str):
         for method, paper in PAPER['I'].items():
             if method == 'Bicubic':
                 res = base['bicubic'] if base else None
-                row = {'dataset': ds, 'method': method, 'status': 'rerun' if base else 'not run yet', 'profile': _scale(base) if base else '',
+                row = {'dataset': ds, 'method': method, 'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
                        'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0}
             else:
                 name = T1_ROWS[method] + suffix
@@ -173,7 +173,7 @@ def table_ii(results:dict, profile:str):
     "Table II: real-world SR, FID against HR faces; the rows of `T2_ROWS`; bicubic is rerun from any real-world run."
     import pandas as pd
     base = next((r for r in results.values() if r and r.get('dataset') == 'realworld' and 'bicubic' in r), None)
-    rows = [{'method': 'Bicubic', 'status': 'rerun' if base else 'not run yet', 'profile': _scale(base) if base else '',
+    rows = [{'method': 'Bicubic', 'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
              'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0,
              'fid': base['bicubic']['fid'] if base else None, 'paper fid': None,
              'identity': base['bicubic']['identity'] if base else None, 'color_drift': base['bicubic']['color_drift'] if base else None}]

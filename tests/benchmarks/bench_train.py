@@ -27,7 +27,7 @@ def count_flops(fn) -> int:
     return fc.get_total_flops()
 
 
-def bench_step(cfg, data, steps, peak):
+def bench_step(cfg, data, steps, peak, peak_bf16):
     stage = stage_class(cfg)(cfg, data, None, torch.device('cpu'))
     # final-scale steps at the end of the schedule, none of them an R1 step
     ts = [t for t in range(cfg.steps - 1, -1, -1) if t % cfg.r1_every][:steps + 1][::-1]
@@ -40,7 +40,8 @@ def bench_step(cfg, data, steps, peak):
     best = min(times)
     scale = stage.scale_label or f'LR {cfg.lr_size}'
     print(f'  train step at {scale}, batch {cfg.batch}: {best:.3f} s/step (median {sorted(times)[len(times)//2]:.3f}), '
-          f'{cfg.batch / best:.1f} img/s, {flops / 1e9:.1f} GFLOP/step, {flops / best / 1e9:.0f} GFLOP/s = {flops / best / 1e9 / peak:.0%} of fp32 peak')
+          f'{cfg.batch / best:.1f} img/s, {flops / 1e9:.1f} GFLOP/step, {flops / best / 1e9:.0f} GFLOP/s = '
+          f'{flops / best / 1e9 / (peak_bf16 if stage.amp else peak):.0%} of the {"bf16" if stage.amp else "fp32"} matmul peak')
     return stage
 
 
@@ -70,19 +71,19 @@ def main():
     p.add_argument('--runs', help='runs folder with the stage-1 runs the pseudo-pair rows need (<runs>/cpu/<experiment>)')
     args = p.parse_args()
     peak, peak_bf16 = header('selfsr training and inference on the CPU')
-    if args.baselines: return bench_baselines(args, peak)
+    if args.baselines: return bench_baselines(args, peak, peak_bf16)
     for profile, name, over in (('cpu', 't4-paired-full', {}), ('cpu', 't3-ff-idt-deg', {}),
                                 ('paper', 't4-paired-full', {'batch': args.paper_batch}), ('paper', 't3-ff-idt-deg', {})):
         cfg = config_for(name, profile, device='cpu', **over)
         stage = STAGES[cfg.stage]
         nets = f'{cfg.stage} stage'
         print(f'\n{profile} profile, {name} ({nets}): {cfg.lr_size}→{cfg.hr_size if cfg.stage == "sr" else cfg.lr_size}')
-        st = bench_step(cfg, args.data, args.steps, peak)
+        st = bench_step(cfg, args.data, args.steps, peak, peak_bf16)
         print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.2f}M' for k, m in st.nets.items()))
         if cfg.stage == 'sr': bench_inference(st.G, cfg, peak, peak_bf16)
 
 
-def bench_baselines(args, peak):
+def bench_baselines(args, peak, peak_bf16):
     from selfsr.experiments import EXPERIMENTS
     for name, e in EXPERIMENTS.items():
         if 'method' not in e.settings or name.endswith('-helen'): continue
@@ -90,7 +91,7 @@ def bench_baselines(args, peak):
             print(f'\n{name}: skipped (trains on {e.needs} pseudo pairs: pass --runs)'); continue
         cfg = config_for(name, 'cpu', device='cpu', degrader_run=os.path.join(args.runs, 'cpu', e.needs) if e.needs else None)
         print(f'\ncpu profile, {name} ({cfg.method}, {cfg.lr_size}→{cfg.hr_size}, {cfg.precision})')
-        st = bench_step(cfg, args.data, args.steps, peak)
+        st = bench_step(cfg, args.data, args.steps, peak, peak_bf16)
         print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.3f}M' for k, m in st.nets.items()))
 
 

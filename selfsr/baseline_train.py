@@ -10,13 +10,11 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .config import RunConfig
 from .data import prepare
-from .baselines import build_baseline, mean_face
 from .discriminator import LRDiscriminator, ProgressiveDiscriminator
 from .layers import bicubic
 from .losses import hinge_d_loss, hinge_g_loss, r1_penalty, lr_adv_d_loss, lr_adv_g_loss
-from .train import SRStage, Stage, Stream, growth, check_finite, average_gradients, load_degrader, pseudo_lr, real_at, _images
+from .train import SRStage, Stage, Stream, growth, check_finite, average_gradients, load_degrader, pseudo_lr, real_at, build_sr
 
 # %% ../nbs/12a_baseline_train.ipynb #45bbe9d6
 @dataclass(frozen=True)
@@ -92,9 +90,9 @@ class BaselineStage(SRStage):
         self.stream = Stream(arrays, cfg.batch, cfg.seed, 0, device, self.rank, self.world)
         self.real_stream = Stream([self.store.lr], cfg.batch, cfg.seed, 1, device, self.rank, self.world) if m.lr_adversary else None
         self.degrader = load_degrader(cfg.degrader_run, device)[0] if cfg.setting == 'pseudo' else None
-        self.G = build_baseline(m.net, cfg.scale, **cfg.arch)
+        self.G = build_sr(cfg)
         if m.progressive: self.G.depth = growth(cfg, 0)[0]
-        self.nets, self.opts = {'G': self.G}, {}
+        self.nets = {'G': self.G}
         if m.gan:
             self.D = ProgressiveDiscriminator(cfg.scale, cfg.lr_size, cfg.disc_channels, cfg.start_scale if m.progressive else cfg.scale)
             self.nets['D'] = self.D
@@ -162,8 +160,3 @@ class BaselineStage(SRStage):
         check_finite(g, step)
         self.opts['G'].zero_grad(set_to_none=True); total.backward(); average_gradients(G); self.opts['G'].step()
         return losses | g
-
-    def evaluate(self) -> dict:
-        if hasattr(self.G, 'current_scale') and self.G.current_scale != self.cfg.scale:
-            raise RuntimeError(f'the generator is at x{self.G.current_scale}, not x{self.cfg.scale}: training stopped early')
-        return super().evaluate()

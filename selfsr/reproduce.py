@@ -122,13 +122,9 @@ T2_ROWS = {'DeepDeblur': 't2-deepdeblur', 'Wavelet-SRNet': 't2-waveletsrnet', 'S
 def paper_params(name:str) -> float:
     "Parameters (millions) of experiment `name`'s SR network built at the `paper` profile."
     from selfsr.generator import n_params
-    from selfsr.train import build_generator
+    from selfsr.train import build_sr
     e = experiment(name)
-    cfg = config_for(e.same_as or name, 'paper', degrader_run='-' if e.needs else None)
-    if cfg.method == 'selfsr': return n_params(build_generator(cfg)) / 1e6
-    from selfsr.baselines import build_baseline
-    from selfsr.baseline_train import method
-    return n_params(build_baseline(method(cfg.method).net, cfg.scale, **cfg.arch)) / 1e6
+    return n_params(build_sr(config_for(e.same_as or name, 'paper', degrader_run='-' if e.needs else None))) / 1e6
 
 def about(name:str) -> dict:
     "What a table says of how experiment `name` was made: the face prior, whether it has a GAN, the deviations from its paper."

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STAGES', 'batch_indices', 'Stream', 'growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device',
            'world', 'average_gradients', 'use_amp', 'Stage', 'build_degrader', 'pseudo_lr', 'DegradeStage',
-           'load_checkpoint', 'load_degrader', 'build_generator', 'load_sr', 'super_resolve', 'cached_json',
+           'load_checkpoint', 'load_degrader', 'build_generator', 'build_sr', 'load_sr', 'super_resolve', 'cached_json',
            'bicubic_baseline', 'SRStage', 'stage_class', 'check_in_sync', 'train']
 
 # %% ../nbs/12_train.ipynb #9965dfbc
@@ -254,16 +254,19 @@ def build_generator(cfg:RunConfig) -> ProgressiveGenerator:
     return ProgressiveGenerator(cfg.scale, cfg.lr_size, cfg.gen_channels, cfg.convs_per_level, cfg.block, cfg.cond_hidden,
                                 start_scale=cfg.start_scale if cfg.progressive else cfg.scale)
 
+def build_sr(cfg:RunConfig) -> nn.Module:
+    "The stage-2 network `cfg` names: our generator, or a compared method's network (`selfsr.baselines`)."
+    if cfg.method == 'selfsr': return build_generator(cfg)
+    from selfsr.baselines import build_baseline
+    from selfsr.baseline_train import method
+    return build_baseline(method(cfg.method).net, cfg.scale, **cfg.arch)
+
 def load_sr(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig, int]:
     "The trained SR network of run directory `run` (ours or a compared method's) at its final scale, eval mode, frozen; its config and last step."
     ck = load_checkpoint(Path(run) / 'ckpt.pt', device)
     cfg = RunConfig.from_dict(ck['config'])
     if cfg.stage != 'sr': raise ValueError(f'{run} is a {cfg.stage!r} run, not an SR run')
-    if cfg.method == 'selfsr': G = build_generator(cfg)
-    else:
-        from selfsr.baselines import build_baseline
-        from selfsr.baseline_train import method
-        G = build_baseline(method(cfg.method).net, cfg.scale, **cfg.arch)
+    G = build_sr(cfg)
     G.load_state_dict(ck['nets']['G'])
     if hasattr(G, 'depth'): G.depth, G.alpha = levels_of(cfg.scale), 1.0  # progressive networks: all levels, faded in
     return G.to(device).eval().requires_grad_(False), cfg, ck['step']
@@ -397,7 +400,7 @@ class SRStage(Stage):
             lr, hr = _images(test.lr[:n]), _images(test.hr[:n])
             ref = metrics.store_fid_stats(test, limit=n, cache=self.cache)
         sr = self.super_resolve(lr)
-        if sr.shape[-1] != cfg.hr_size: raise RuntimeError(f'the generator is at x{self.G.current_scale}, not x{cfg.scale}: training stopped early')
+        if sr.shape[-1] != cfg.hr_size: raise RuntimeError(f'the generator is at {self.scale_label}, not x{cfg.scale}: training stopped early')
         ours = metrics.evaluate(sr, hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
         base = bicubic_baseline(test, lr, hr, cfg, ref, self.cache)
         return {'sr': ours, 'bicubic': base, 'test': {'store': test.path.name, 'n': n}}

@@ -71,7 +71,8 @@ def train(args) -> int:
     import os
     from pathlib import Path
     from selfsr.experiments import config_for, experiment
-    from selfsr.train import train as run_train, NonFiniteLoss
+    from selfsr.stage import NonFiniteLoss
+    from selfsr.train import train as run_train
     e = experiment(args.experiment)
     out = Path(args.out or Path('runs') / args.profile / args.experiment)
     overrides = {}

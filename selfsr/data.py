@@ -6,7 +6,7 @@
 __all__ = ['CELEBA_SIZE', 'CELEBA_BOX', 'CELEBA_DIC_TRAIN', 'CELEBA_DIC_TEST', 'REAL_LR_TEST_FRACTION', 'STORE_FORMAT',
            'PROTOCOL_VERSION', 'DEFAULT_SIZES', 'SkipImage', 'to_rgb', 'load_rgb', 'center_square', 'crop_resize',
            'load_face', 'bicubic_u8', 'matlab_weights', 'matlab_imresize', 'celeba_official_split', 'helen_test_split',
-           'real_lr_group', 'is_real_lr_test', 'plan', 'Store', 'prepare']
+           'real_lr_group', 'is_real_lr_test', 'plan', 'Store', 'prepare', 'batch_indices', 'images', 'Stream']
 
 # %% ../nbs/07_data.ipynb #e97474b5
 import os, re, json, time, hashlib, logging, functools
@@ -18,6 +18,7 @@ from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 from tqdm import tqdm
 from .paths import cache_dir, data_root, atomic_path, sha256_file
 from .layers import bicubic
+from .landmarks import mirror_landmarks
 
 _log = logging.getLogger('selfsr.data')
 
@@ -398,3 +399,36 @@ def prepare(dataset:str, split:str|None=None, data=None, cache=None, *, size:int
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try: return _build(p, cache, workers, force, progress)
     finally: ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
+
+# %% ../nbs/07_data.ipynb #13b07fbb
+def batch_indices(n:int, batch:int, step:int, seed:int, stream:int=0, rank:int=0, world:int=1) -> tuple[np.ndarray, np.ndarray]:
+    "Image indices and mirror flags of this rank's share of the global batch at `step`: a pure function of its arguments."
+    per_epoch = n // batch
+    if per_epoch == 0: raise ValueError(f'{n} training images make no full batch of {batch}: lower the batch or add images')
+    epoch, i = divmod(step, per_epoch)
+    idx = np.random.default_rng([seed, stream, epoch]).permutation(n)[i * batch:(i + 1) * batch]
+    mirror = np.random.default_rng([seed, stream, epoch, i]).random(batch) < 0.5
+    share = slice(rank * batch // world, (rank + 1) * batch // world)
+    return idx[share], mirror[share]
+
+# %% ../nbs/07_data.ipynb #fc67f578
+def images(a:np.ndarray) -> torch.Tensor:
+    "A slice of a store's uint8 array as float N×3×H×W in [0, 1] (copied: the memory map is read-only)."
+    return _to_float(np.array(a), None, None)
+
+def _take(a:np.ndarray, idx:np.ndarray, mirror:np.ndarray, device) -> torch.Tensor:
+    "Rows `idx` of a store array, mirrored where `mirror`: uint8 images as float N×3×H×W, N×68×2 landmarks as float N×68×2."
+    if a.ndim == 3:
+        p = torch.from_numpy(np.array(a[idx], dtype=np.float32))
+        m = torch.from_numpy(mirror)
+        p[m] = mirror_landmarks(p[m])
+        return p.to(device)
+    return _to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), device)
+
+class Stream:
+    "Endless seeded batches of some arrays of a store (all indexed alike), as float N×3×H×W in [0, 1]."
+    def __init__(self, arrays, batch:int, seed:int, stream:int, device, rank:int=0, world:int=1):
+        self.arrays, self.batch, self.seed, self.stream, self.device, self.rank, self.world = arrays, batch, seed, stream, device, rank, world
+    def __call__(self, step:int) -> tuple[torch.Tensor, ...]:
+        idx, mirror = batch_indices(len(self.arrays[0]), self.batch, step, self.seed, self.stream, self.rank, self.world)
+        return tuple(_take(a, idx, mirror, self.device) for a in self.arrays)

@@ -18,7 +18,8 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, os.path.dirname(__file__))
 from common import header
 from selfsr.experiments import config_for
-from selfsr.train import STAGES, growth, stage_class
+from selfsr.stage import growth
+from selfsr.train import STAGES, stage_class
 from selfsr.generator import n_params
 
 

@@ -7,7 +7,7 @@ __all__ = ['NOTEBOOKS', 'ORDER', 'run_dir', 'finished', 'same_run', 'ensure_run'
            'to_markdown', 'paper_params', 'about', 'table_i', 'table_ii', 'table_iii', 'table_iv', 'notebooks_dir',
            'targets', 'reproduce']
 
-# %% ../nbs/13_reproduce.ipynb #2af1ffd6
+# %% ../nbs/13_reproduce.ipynb #834cd2a2
 import json, os, sys, time, logging, functools, tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +20,7 @@ from .runs import Run, build_sr, load_sr, load_degrader
 from .stage import resolve_device
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/13_reproduce.ipynb #89e457d7
+# %% ../nbs/13_reproduce.ipynb #5cc55be3
 def run_dir(runs:str|Path, profile:str, name:str) -> Path:
     "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`."
     e = experiment(name)
@@ -35,7 +35,7 @@ def same_run(a:RunConfig, b:RunConfig) -> bool:
     name = lambda c: replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None)
     return name(a) == name(b)
 
-# %% ../nbs/13_reproduce.ipynb #b2a49f00
+# %% ../nbs/13_reproduce.ipynb #2241bbe7
 def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, progress:bool=True, **overrides) -> dict:
     "The results of experiment `name` at `profile`: read if finished, else trained (its degrader first), resuming a partial run."
     from selfsr.train import train  # the loop is the one thing above this module's readers; loaded only when a run must train
@@ -65,7 +65,7 @@ def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, devic
         if (need := experiment(n).needs) and need not in res: res[need] = ensure_run(need, profile, Path(out) / 'runs', data, progress=progress, **over)
     return res
 
-# %% ../nbs/13_reproduce.ipynb #3baa4a10
+# %% ../nbs/13_reproduce.ipynb #ea896297
 @dataclass
 class Paper:
     "A paper notebook's parameters resolved, and its runs by experiment name (trained as needed into `out/runs`)."
@@ -90,7 +90,7 @@ class Paper:
     def table(self, table:str, names:str='all') -> dict: return table_runs(table, names, self.profile, self.out, self.data, self.device, self.seed)
     def caption(self) -> str: return f'profile `{self.profile}`' + ('' if self.profile == 'paper' else ', not the paper scale') + f', seed {self.seed}'
 
-# %% ../nbs/13_reproduce.ipynb #7e242cda
+# %% ../nbs/13_reproduce.ipynb #729e7411
 def write_table(df, out:str|Path, key:str, title:str) -> str:
     "Write `df` as `out/key.csv` and a markdown `out/key.md` headed by `title`; return the markdown."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def to_markdown(df) -> str:
     for _, r in df.iterrows(): lines.append('| ' + ' | '.join(_fmt(r[c], nd(c)) for c in cols) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/13_reproduce.ipynb #ddb03cae
+# %% ../nbs/13_reproduce.ipynb #1502dadf
 def _scale(res:dict, trained:bool=True) -> str:
     "What produced a number: profile, steps (none for bicubic) and test images."
     return f"{res['profile']}, {str(res['steps']) + ' steps' if trained else 'no training'}, {res['test']['n']} test"
@@ -133,17 +133,21 @@ def about(name:str) -> dict:
     dev = '; '.join(d for d in (m.deviation, m.assumed and f'assumed loss weights: {m.assumed}') if d)
     return {'prior': m.prior, 'GAN': m.gan or m.lr_adversary, 'deviation': dev}
 
+def _flags(res:dict|None) -> str:
+    "The run's warnings (a GAN that did not train), for the table."
+    return '; '.join(res.get('flags', [])) if res else ''
+
 def _row(name:str, res:dict|None) -> dict:
-    "The columns every Table I/II row has: status, profile, params at this profile and at the paper's, prior, deviation."
-    return {'status': 'rerun' if res else 'not run yet', 'profile': _scale(res) if res else '', **about(name),
+    "The columns every Table I/II row has: status, profile, flags, params at this profile and at the paper's, prior, deviation."
+    return {'status': 'rerun' if res else 'not run yet', 'profile': _scale(res) if res else '', 'flags': _flags(res), **about(name),
             'params (M)': res['params']['G'] / 1e6 if res else None, 'paper-size params (M)': paper_params(name)}
 
 def _bicubic_row(base:dict|None) -> dict:
     "The columns of a bicubic row, rerun from any run of the table (every SR run scores bicubic on its test LR)."
     return {'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
-            'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0}
+            'flags': '', 'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0}
 
-# %% ../nbs/13_reproduce.ipynb #0b9735d5
+# %% ../nbs/13_reproduce.ipynb #0b59ce8d
 def _metrics(res:dict|None, paper:dict|None, metrics) -> dict:
     "Our number and the paper's for each metric, side by side."
     out = {}
@@ -169,7 +173,7 @@ def table_i(results:dict, profile:str):
                         'paper params (M)': e.paper.get('params')})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #f716bb47
+# %% ../nbs/13_reproduce.ipynb #ce7420a1
 def table_ii(results:dict, profile:str):
     "Table II: real-world SR, FID against HR faces; the registry's Table II rows; bicubic is rerun from any real-world run."
     import pandas as pd
@@ -192,7 +196,7 @@ def table_iii(results:dict, profile:str):
     for e in rows('III'):
         sr, deg = results.get(e.name), results.get(e.needs) if e.needs else None
         lr_side = deg['degraded'] if deg else (clean if not e.needs else None)  # no degrader: the clean bicubic LR
-        out.append({'row': e.label, 'profile': _scale(sr) if sr else '', 'fid': sr['sr']['fid'] if sr else None,
+        out.append({'row': e.label, 'profile': _scale(sr) if sr else '', 'flags': _flags(sr), 'fid': sr['sr']['fid'] if sr else None,
                     'fid_lr (FID‡)': lr_side['fid_lr'] if lr_side else None,
                     'paper fid': e.paper['fid'], 'paper FID‡': e.paper['fid_lr'],
                     'degrader color_drift': deg['degraded']['color_drift'] if deg else (0.0 if not e.needs and sr else None),
@@ -207,11 +211,11 @@ def table_iv(results:dict, profile:str):
     for e in rows('IV'):
         r = results.get(e.name)
         res = r['sr'] if r else None
-        out.append({'setting': e.group, 'row': e.label, 'profile': _scale(r) if r else '', **_metrics(res, e.paper, TABLES['IV'].metrics),
+        out.append({'setting': e.group, 'row': e.label, 'profile': _scale(r) if r else '', 'flags': _flags(r), **_metrics(res, e.paper, TABLES['IV'].metrics),
                     'identity': res['identity'] if res else None, 'color_drift': res['color_drift'] if res else None})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #397a53b3
+# %% ../nbs/13_reproduce.ipynb #c7d5374a
 NOTEBOOKS = {'table1': '20_table_i.ipynb', 'table2': '21_table_ii.ipynb', 'table3': '22_table_iii.ipynb', 'table4': '23_table_iv.ipynb',
              'fig5': '30_fig5_comparison.ipynb', 'fig6': '31_fig6_realworld.ipynb', 'fig7': '32_fig7_degradation.ipynb',
              'fig8': '33_fig8_flow_disturbance.ipynb', 'fig9': '34_fig9_condition_maps.ipynb', 'fig10': '35_fig10_failures.ipynb'}
@@ -236,7 +240,7 @@ def targets(what:str) -> list[str]:
             if n not in out: out.append(n)
     return out
 
-# %% ../nbs/13_reproduce.ipynb #518d3454
+# %% ../nbs/13_reproduce.ipynb #862db84c
 def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed:int=0, cache=None) -> dict[str, Path]:
     "Execute the paper notebooks of `what` with papermill into `out`; return the markdown table of each that wrote one."
     import papermill as pm

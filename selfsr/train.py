@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STAGES', 'stage_class', 'check_in_sync', 'train']
 
-# %% ../nbs/12e_train.ipynb #8d6be149
+# %% ../nbs/12e_train.ipynb #bb909b37
 import json, time, logging
 from dataclasses import asdict
 from pathlib import Path
@@ -16,21 +16,21 @@ import torch.distributed as dist
 from .config import RunConfig, config_diff
 from .generator import n_params
 from .paths import atomic_path
-from .runs import load_checkpoint
+from .runs import load_checkpoint, gan_flags
 from .stage import Stage, NonFiniteLoss, lr_at, resolve_device, world
 from .degrade_stage import DegradeStage
 from .sr_stage import SRStage
 from .baseline_stage import BaselineStage
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12e_train.ipynb #2d27af2b
+# %% ../nbs/12e_train.ipynb #50df005b
 STAGES = {'degrade': DegradeStage, 'sr': SRStage, 'baseline': BaselineStage}
 
 def stage_class(cfg:RunConfig) -> type:
     "The stage that trains `cfg`: a compared method's stage, or ours of its `stage`."
     return STAGES['baseline' if cfg.method != 'selfsr' else cfg.stage]
 
-# %% ../nbs/12e_train.ipynb #6c59cfce
+# %% ../nbs/12e_train.ipynb #5d7d6313
 def _save_grid(path:Path, rows:list[torch.Tensor]):
     from torchvision.utils import make_grid
     from PIL import Image
@@ -61,7 +61,7 @@ def check_in_sync(stage:Stage):
         diff = (flat - ref).abs().max(); dist.all_reduce(diff, op=dist.ReduceOp.MAX)
         if diff > 0: raise RuntimeError(f'{k} weights diverged across processes (max difference {diff.item():.3g})')
 
-# %% ../nbs/12e_train.ipynb #913bb0dd
+# %% ../nbs/12e_train.ipynb #c3f6a2d6
 def _start(cfg:RunConfig, out:Path, stage:Stage, resume:bool) -> tuple[int, float]:
     "Load `out`'s checkpoint into `stage` when resuming: the step and training seconds it had reached."
     ckpt, rank = out / 'ckpt.pt', world()[0]
@@ -78,7 +78,7 @@ def _start(cfg:RunConfig, out:Path, stage:Stage, resume:bool) -> tuple[int, floa
     if rank == 0: _trim_log(out / 'metrics.jsonl', state['step']); _log.info('resuming %s from step %d', out, state['step'])
     return state['step'], state['seconds']
 
-# %% ../nbs/12e_train.ipynb #28cefea2
+# %% ../nbs/12e_train.ipynb #1744bf35
 def _log_line(cfg:RunConfig, stage:Stage, done:int, losses:dict, imgs:int, elapsed:float, seconds:float) -> dict:
     "One `metrics.jsonl` record: the losses of step `done`, the learning rate, the scale, speed and time."
     return {'step': done, **{k: round(v.item(), 5) for k, v in losses.items()}, 'lr': lr_at(cfg, done - 1),
@@ -93,10 +93,11 @@ def _finish(cfg:RunConfig, out:Path, stage:Stage, seconds:float) -> dict:
     t1 = time.perf_counter()
     results |= stage.evaluate()
     results['eval_seconds'] = round(time.perf_counter() - t1, 1)
+    results['flags'] = gan_flags([json.loads(l) for l in (out / 'metrics.jsonl').read_text().splitlines() if l.strip()])
     with atomic_path(out / 'results.json') as tmp: Path(tmp).write_text(json.dumps(results, indent=1))
     return results
 
-# %% ../nbs/12e_train.ipynb #7ac1303e
+# %% ../nbs/12e_train.ipynb #41f66c54
 def train(cfg:RunConfig, out:str|Path, data=None, cache=None, resume:bool=False, progress:bool=True, evaluate:bool=True) -> dict:
     "Train `cfg` into run directory `out` (resuming from its checkpoint if `resume`), evaluate, and return results.json's content."
     out, rank = Path(out), world()[0]

@@ -5,11 +5,11 @@
 # %% auto #0
 __all__ = ['vgg_relu5_3', 'perceptual_loss', 'BaselineStage']
 
-# %% ../nbs/12d_baseline_stage.ipynb #c5b5f60f
+# %% ../nbs/12d_baseline_stage.ipynb #ec22c4cc
 import torch
 import torch.nn.functional as F
 from torch import nn
-from .baselines import method
+from .baselines import PatchDiscriminator, method
 from .data import Stream
 from .discriminator import LRDiscriminator, ProgressiveDiscriminator
 from .landmarks import store_landmarks
@@ -20,7 +20,7 @@ from .sr_stage import SRBase
 from .stage import real_at
 from .weights import vgg16_features
 
-# %% ../nbs/12d_baseline_stage.ipynb #692b73cc
+# %% ../nbs/12d_baseline_stage.ipynb #4c8e02e8
 _IMAGENET = (torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1), torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
 
 def vgg_relu5_3(device='cpu') -> nn.Module:
@@ -33,7 +33,7 @@ def perceptual_loss(vgg:nn.Module, sr:torch.Tensor, hr:torch.Tensor) -> torch.Te
     with torch.no_grad(): target = vgg((hr - mean) / std)
     return F.mse_loss(vgg((sr - mean) / std).float(), target.float())
 
-# %% ../nbs/12d_baseline_stage.ipynb #95c7343f
+# %% ../nbs/12d_baseline_stage.ipynb #18e22758
 class BaselineStage(SRBase):
     "Stage 2 for a compared method: its network and losses, our data, GAN phases and evaluation."
     def __init__(self, cfg, data, cache, device):
@@ -46,7 +46,8 @@ class BaselineStage(SRBase):
         self.real_stream = Stream([self.store.lr], cfg.batch, cfg.seed, 1, device, self.rank, self.world) if m.lr_adversary else None
         self.G = build_sr(cfg)
         self.nets = {'G': self.G}
-        if m.gan:
+        if m.gan and m.disc == 'patch': self.nets['D'] = self.D = PatchDiscriminator()
+        elif m.gan:
             self.D = ProgressiveDiscriminator(cfg.scale, cfg.lr_size, cfg.disc_channels, cfg.start_scale if m.progressive else cfg.scale)
             self.nets['D'] = self.D
         if m.lr_adversary: self.nets['D_lr'] = self.D_lr = LRDiscriminator(cfg.lr_size, cfg.lr_disc_ch)
@@ -66,20 +67,20 @@ class BaselineStage(SRBase):
         if self.real_stream: b['real_lr'], = self.real_stream(step)
         return b
 
-# %% ../nbs/12d_baseline_stage.ipynb #51ea2815
+# %% ../nbs/12d_baseline_stage.ipynb #e5cde93c
 def _baseline_step(self:BaselineStage, step:int) -> dict:
     cfg, G = self.cfg, self.G
     b = self.batch(step)
     if self.m.progressive:  # PFSR trains at the current stage's size, the target faded as the output is
         b['hr_now'] = real_at(b['hr'], cfg.lr_size * G.current_scale, G.alpha)
     with self.autocast(): sup, sr, *rest = G.train_losses(b)
-    real, losses = b.get('hr_now', b['hr']), {}
-    if 'D' in self.nets: losses |= self.d_step('D', 'D_loss', hinge_d_loss, real, sr, step, r1=True)
-    if 'D_lr' in self.nets: losses |= self.d_step('D_lr', 'D_lr_loss', lr_adv_d_loss, b['clean_lr'], rest[0], step)
+    real, losses, adv = b.get('hr_now', b['hr']), {}, step >= cfg.adv_from * cfg.steps
+    if 'D' in self.nets and adv: losses |= self.d_step('D', 'D_loss', hinge_d_loss, real, sr, step, r1=self.m.disc == 'hr')
+    if 'D_lr' in self.nets and adv: losses |= self.d_step('D_lr', 'D_lr_loss', lr_adv_d_loss, b['clean_lr'], rest[0], step)
     with self.autocast():
         g = dict(sup)
-        if 'D' in self.nets: g['g_adv'] = hinge_g_loss(self.D(sr))
-        if 'D_lr' in self.nets: g['g_adv'] = lr_adv_g_loss(self.D_lr(rest[0]))
+        if 'D' in self.nets and adv: g['g_adv'] = hinge_g_loss(self.D(sr))
+        if 'D_lr' in self.nets and adv: g['g_adv'] = lr_adv_g_loss(self.D_lr(rest[0]))
         if self.vgg is not None: g['percep'] = perceptual_loss(self.vgg, sr, real)
     w = {'pixel': cfg.w_rec, 'wavelet': cfg.w_rec, 'prior': cfg.w_prior, 'attention': cfg.w_prior, 'correct': cfg.w_prior,
          'g_adv': cfg.w_adv, 'percep': cfg.w_percep}

@@ -6,8 +6,8 @@
 __all__ = ['PARTS', 'GROUPS', 'NETWORKS', 'PAPER_ARCH', 'PAPER_PARAMS', 'TINY_ARCH', 'METHODS', 'conv', 'ResBlock',
            'pixel_shuffle_up', 'heatmaps', 'part_masks', 'RDB', 'RDN', 'Bottleneck', 'Hourglass', 'StackedHourglass',
            'FSRNet', 'AttentionFusion', 'DIC', 'PFSR', 'SRResNet', 'DeepDeblur', 'haar_dwt', 'haar_idwt',
-           'wavelet_packet', 'inverse_wavelet_packet', 'WaveletSRNet', 'HighToLow', 'Maeda', 'build_baseline',
-           'mean_face', 'Method', 'method']
+           'wavelet_packet', 'inverse_wavelet_packet', 'WaveletSRNet', 'HighToLow', 'Maeda', 'PlainCNN',
+           'PatchDiscriminator', 'build_baseline', 'mean_face', 'Method', 'method']
 
 # %% ../nbs/06_baselines.ipynb #54b4bcb3
 import math
@@ -374,11 +374,40 @@ class Maeda(nn.Module):
         losses = {'correct': (fixed.float() - b['clean_lr']).abs().mean(), 'pixel': (sr.float() - b['hr']).abs().mean()}
         return losses, sr, self.corrected(b['real_lr'])  # the corrected real faces, for the LR discriminator
 
+# %% ../nbs/06_baselines.ipynb #2c09c7c5
+class PlainCNN(nn.Module):
+    "Residual blocks at LR, pixel-shuffle ×2 stages, plus the bicubic-upsampled LR (last conv zero-initialised)."
+    def __init__(self, scale:int=4, ch:int=48, blocks:int=4, up:tuple[int, ...]=(32, 16)):
+        super().__init__()
+        self.scale = scale
+        widths = [ch] + [up[min(i, len(up) - 1)] for i in range(levels_of(scale))]
+        self.head = conv(3, ch)
+        self.body = nn.Sequential(*[ResBlock(ch) for _ in range(blocks)])
+        self.ups = nn.Sequential(*[nn.Sequential(conv(a, 4 * b), nn.PixelShuffle(2), nn.ReLU(True)) for a, b in zip(widths, widths[1:])])
+        self.tail = conv(widths[-1], 3)
+        nn.init.zeros_(self.tail.weight); nn.init.zeros_(self.tail.bias)
+    def forward(self, lr):
+        _check_lr(lr, 'PlainCNN')
+        h = self.head(lr)
+        return self.tail(self.ups(h + self.body(h))) + bicubic(lr, lr.shape[-1] * self.scale)
+    def train_losses(self, b:dict):
+        sr = self(b['lr'])
+        return {'pixel': (sr - b['hr']).abs().mean()}, sr
+
+class PatchDiscriminator(nn.Module):
+    "A small spectral-norm patch discriminator: four convs, one real/fake logit per patch."
+    def __init__(self, ch:int=32):
+        super().__init__()
+        sn = nn.utils.spectral_norm
+        self.net = nn.Sequential(sn(nn.Conv2d(3, ch, 4, 2, 1)), nn.LeakyReLU(0.2, True), sn(nn.Conv2d(ch, 2 * ch, 4, 2, 1)), nn.LeakyReLU(0.2, True),
+                                 sn(nn.Conv2d(2 * ch, 4 * ch, 3, 1, 1)), nn.LeakyReLU(0.2, True), sn(nn.Conv2d(4 * ch, 1, 3, 1, 1)))
+    def forward(self, x): return self.net(x)
+
 # %% ../nbs/06_baselines.ipynb #876e4684
 NETWORKS = {'rdn': RDN, 'fsrnet': FSRNet, 'dic': DIC, 'pfsr': PFSR, 'srresnet': SRResNet, 'deepdeblur': DeepDeblur,
-            'waveletsrnet': WaveletSRNet, 'bulat': SRResNet, 'maeda': Maeda}
+            'waveletsrnet': WaveletSRNet, 'bulat': SRResNet, 'maeda': Maeda, 'plain': PlainCNN}
 PAPER_ARCH = {'rdn': {}, 'fsrnet': {}, 'dic': {}, 'pfsr': {}, 'srresnet': {}, 'deepdeblur': {}, 'waveletsrnet': {},
-              'bulat': dict(blocks=12, bn=False), 'maeda': {}}
+              'bulat': dict(blocks=12, bn=False), 'maeda': {}, 'plain': {}}
 PAPER_PARAMS = {'rdn': 24.34e6, 'fsrnet': 2.15e6, 'dic': 21.80e6, 'pfsr': 8.97e6}  # Table I
 
 def build_baseline(net:str, scale:int, **arch) -> nn.Module:
@@ -390,7 +419,8 @@ def build_baseline(net:str, scale:int, **arch) -> nn.Module:
 TINY_ARCH = {'rdn': dict(g0=8, d=2, c=2, g=8), 'fsrnet': dict(ch=8, coarse_blocks=1, enc_blocks=1, prior_blocks=1, hg_ch=8, stacks=1, hg_depth=2, dec_blocks=1),
              'dic': dict(ch=8, sr_blocks=1, iters=2, hg_ch=8, stacks=1, hg_depth=2), 'pfsr': dict(ch=8, blocks=1),
              'srresnet': dict(ch=8, blocks=1), 'deepdeblur': dict(ch=8, blocks=1), 'waveletsrnet': dict(ch=8, embed_layers=2, sub_ch=8),
-             'bulat': dict(ch=8, blocks=1), 'maeda': dict(ch=8, correct_blocks=1, sr_ch=8, sr_blocks=1)}
+             'bulat': dict(ch=8, blocks=1), 'maeda': dict(ch=8, correct_blocks=1, sr_ch=8, sr_blocks=1),
+             'plain': dict(ch=8, blocks=1, up=(8,))}
 
 # %% ../nbs/06_baselines.ipynb #9c0ccdac
 def mean_face(n:int=1) -> torch.Tensor:
@@ -429,6 +459,8 @@ class Method:
     gan: bool = False
     progressive: bool = False
     lr_adversary: bool = False           # Maeda: corrected real LR against clean LR
+    disc: str = 'hr'                     # hr: our HR discriminator, hinge + lazy R1 | patch: PatchDiscriminator, hinge
+    train: dict | None = None            # its own optimiser settings at every profile (RunConfig fields)
     deviation: str = ''
     assumed: str = ''                    # the loss weights we could not take from the paper
 
@@ -455,6 +487,12 @@ METHODS = {
     'maeda': Method('Maeda', 'maeda', weights=dict(w_rec=1.0, w_prior=1.0, w_adv=0.1), lr_adversary=True,
                     deviation='degrader: our Cyc + Idt stage-1 network, frozen (paper: trained jointly); SR net: SRResNet without BN',
                     assumed='w_prior (correction), w_adv'),
+    # not methods of the paper: the bar at equal compute (issue #12), with the settings it was measured with
+    'plain-l1': Method('Plain CNN (L1)', 'plain', weights=dict(w_rec=1.0), train=dict(lr=1e-3, betas=(0.9, 0.99), batch=32),
+                       deviation='not in the paper: a plain residual CNN with a bicubic skip, the bar at equal compute'),
+    'plain-gan': Method('Plain CNN (L1 + GAN)', 'plain', weights=dict(w_rec=1.0, w_adv=0.02, adv_from=0.4), gan=True, disc='patch',
+                        train=dict(lr=1e-3, betas=(0.9, 0.99), batch=32),
+                        deviation='not in the paper: the plain CNN with a spectral-norm patch GAN (hinge) from 40% of the steps'),
 }
 
 def method(name:str) -> Method:

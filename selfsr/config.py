@@ -48,6 +48,7 @@ class RunConfig:
     grow_at: tuple[int, ...] = (20_000, 80_000)  # steps at which a ×2 level is added. paired; unpaired: (40k, 120k); real-world: (60k,)
     fade_steps: int = 10_000                 # assumed: fade-in length after each growth
     w_adv: float = 1.0                       # Eq. 10 weights: assumed, lost in text
+    adv_from: float = 0.0                    # the adversarial term (and its D) start at this fraction of the steps (the plain CNN's GAN: 0.4)
     w_rec: float = 10.0                      # assumed. Baselines: the weight of their pixel loss
     r1_gamma: float = 10.0                   # Eq. 9: the paper's γ; 0 turns R1 off (Table IV row 3)
     r1_every: int = 16                       # lazy R1 (StyleGAN2): every k steps, scaled by k

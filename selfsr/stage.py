@@ -6,7 +6,7 @@
 __all__ = ['growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device', 'world', 'average_gradients',
            'use_amp', 'Stage', 'd_step', 'g_step']
 
-# %% ../nbs/12_stage.ipynb #b51e55c9
+# %% ../nbs/12_stage.ipynb #e8437850
 import os
 import torch
 import torch.nn.functional as F
@@ -17,7 +17,7 @@ from .generator import levels_of
 from .layers import bicubic, upsample
 from .losses import r1_penalty
 
-# %% ../nbs/12_stage.ipynb #2e7f58ca
+# %% ../nbs/12_stage.ipynb #43bbf841
 def growth(cfg:RunConfig, step:int) -> tuple[int, float]:
     "The number of active ×2 levels and the fade-in alpha of the newest one at `step`."
     n = levels_of(cfg.scale)
@@ -37,7 +37,7 @@ def real_at(hr:torch.Tensor, size:int, alpha:float=1.0) -> torch.Tensor:
     x = bicubic(hr, size) if hr.shape[-1] != size else hr
     return x if alpha >= 1 else torch.lerp(upsample(F.avg_pool2d(x, 2), (size, size)), x, alpha)
 
-# %% ../nbs/12_stage.ipynb #3cd1c89f
+# %% ../nbs/12_stage.ipynb #4478e46d
 class NonFiniteLoss(RuntimeError):
     "A loss became NaN or Inf; the step was not applied."
     def __init__(self, name:str, value:float, step:int):
@@ -49,7 +49,7 @@ def check_finite(losses:dict, step:int):
     for k, v in losses.items():
         if not torch.isfinite(v.detach()).all(): raise NonFiniteLoss(k, v.item(), step)
 
-# %% ../nbs/12_stage.ipynb #cff7d63f
+# %% ../nbs/12_stage.ipynb #63d48198
 def resolve_device(name:str='auto') -> torch.device:
     "'auto' is CUDA when available, else CPU; under torchrun, each process its LOCAL_RANK's GPU."
     if name == 'auto': name = 'cuda' if torch.cuda.is_available() else 'cpu'
@@ -77,7 +77,7 @@ def use_amp(cfg:RunConfig, device:torch.device) -> bool:
     "Whether `cfg` runs in bf16 autocast on `device`: asked for, or 'auto' on CUDA."
     return cfg.precision == 'bf16' or (cfg.precision == 'auto' and device.type == 'cuda')
 
-# %% ../nbs/12_stage.ipynb #2db1d6e7
+# %% ../nbs/12_stage.ipynb #53b72f8a
 class Stage:
     "What the loop needs of a stage: `nets` and `opts` (checkpointed), `step(t)` returning its losses, `sample()`, `evaluate()`."
     nets: dict[str, nn.Module]
@@ -108,7 +108,7 @@ class Stage:
     @property
     def scale_label(self) -> str: return ''
 
-# %% ../nbs/12_stage.ipynb #6d40cca5
+# %% ../nbs/12_stage.ipynb #87b0b3ef
 def _update(stage:Stage, key:str, loss:torch.Tensor, modules):
     "Zero `opts[key]`'s gradients, backpropagate `loss`, average the gradients of `modules` over processes, step."
     opt = stage.opts[key]

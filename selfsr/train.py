@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STAGES', 'stage_class', 'check_in_sync', 'train']
 
-# %% ../nbs/12e_train.ipynb #bb909b37
+# %% ../nbs/12e_train.ipynb #2107fd0c
 import json, time, logging
 from dataclasses import asdict
 from pathlib import Path
@@ -23,14 +23,14 @@ from .sr_stage import SRStage
 from .baseline_stage import BaselineStage
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12e_train.ipynb #50df005b
+# %% ../nbs/12e_train.ipynb #02e5ed05
 STAGES = {'degrade': DegradeStage, 'sr': SRStage, 'baseline': BaselineStage}
 
 def stage_class(cfg:RunConfig) -> type:
     "The stage that trains `cfg`: a compared method's stage, or ours of its `stage`."
     return STAGES['baseline' if cfg.method != 'selfsr' else cfg.stage]
 
-# %% ../nbs/12e_train.ipynb #5d7d6313
+# %% ../nbs/12e_train.ipynb #198dec7c
 def _save_grid(path:Path, rows:list[torch.Tensor]):
     from torchvision.utils import make_grid
     from PIL import Image
@@ -61,7 +61,7 @@ def check_in_sync(stage:Stage):
         diff = (flat - ref).abs().max(); dist.all_reduce(diff, op=dist.ReduceOp.MAX)
         if diff > 0: raise RuntimeError(f'{k} weights diverged across processes (max difference {diff.item():.3g})')
 
-# %% ../nbs/12e_train.ipynb #c3f6a2d6
+# %% ../nbs/12e_train.ipynb #a49f9a3a
 def _start(cfg:RunConfig, out:Path, stage:Stage, resume:bool) -> tuple[int, float]:
     "Load `out`'s checkpoint into `stage` when resuming: the step and training seconds it had reached."
     ckpt, rank = out / 'ckpt.pt', world()[0]
@@ -78,7 +78,7 @@ def _start(cfg:RunConfig, out:Path, stage:Stage, resume:bool) -> tuple[int, floa
     if rank == 0: _trim_log(out / 'metrics.jsonl', state['step']); _log.info('resuming %s from step %d', out, state['step'])
     return state['step'], state['seconds']
 
-# %% ../nbs/12e_train.ipynb #1744bf35
+# %% ../nbs/12e_train.ipynb #ebbf096f
 def _log_line(cfg:RunConfig, stage:Stage, done:int, losses:dict, imgs:int, elapsed:float, seconds:float) -> dict:
     "One `metrics.jsonl` record: the losses of step `done`, the learning rate, the scale, speed and time."
     return {'step': done, **{k: round(v.item(), 5) for k, v in losses.items()}, 'lr': lr_at(cfg, done - 1),
@@ -97,7 +97,7 @@ def _finish(cfg:RunConfig, out:Path, stage:Stage, seconds:float) -> dict:
     with atomic_path(out / 'results.json') as tmp: Path(tmp).write_text(json.dumps(results, indent=1))
     return results
 
-# %% ../nbs/12e_train.ipynb #41f66c54
+# %% ../nbs/12e_train.ipynb #b7d7a58f
 def train(cfg:RunConfig, out:str|Path, data=None, cache=None, resume:bool=False, progress:bool=True, evaluate:bool=True) -> dict:
     "Train `cfg` into run directory `out` (resuming from its checkpoint if `resume`), evaluate, and return results.json's content."
     out, rank = Path(out), world()[0]

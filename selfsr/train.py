@@ -25,7 +25,7 @@ from .generator import ProgressiveGenerator, levels_of, n_params
 from .layers import bicubic, upsample
 from .losses import (lr_adv_d_loss, lr_adv_g_loss, identity_loss, flow_tv_loss, hinge_d_loss, hinge_g_loss,
                            reconstruction_loss, cycle_loss, r1_penalty)
-from .paths import atomic_path
+from .paths import atomic_path, torch_load, clean_stale
 _log = logging.getLogger(__name__)
 
 # %% ../nbs/12_train.ipynb #3fcbdc3a
@@ -237,7 +237,7 @@ def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     "A checkpoint written by `train`, loaded with `weights_only=True`."
     path = Path(path)
     if not path.is_file(): raise ValueError(f'no checkpoint at {path}: train the run first (selfsr train …)')
-    return torch.load(path, map_location=map_location, weights_only=True)
+    return torch_load(path, 'checkpoint', map_location)
 
 def load_degrader(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig]:
     "The trained stage-1 degrader of run directory `run`, in eval mode, frozen."
@@ -427,12 +427,18 @@ def _checkpoint(path:Path, cfg:RunConfig, step:int, stage:Stage, seconds:float):
     state = {'config': asdict(cfg), 'step': step, 'seconds': seconds,
              'nets': {k: m.state_dict() for k, m in stage.nets.items()}, 'opts': {k: o.state_dict() for k, o in stage.opts.items()},
              'rng': {'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}}
+    clean_stale(path.parent)  # checkpoints a killed run was writing
     with atomic_path(path) as tmp: torch.save(state, tmp)
+
+def _record(line:str) -> dict|None:
+    "A metrics.jsonl line as a dict; None for a blank one or the torn last line of a killed run."
+    try: return json.loads(line) if line.strip() else None
+    except json.JSONDecodeError: return None
 
 def _trim_log(path:Path, step:int):
     "Drop log lines beyond the checkpoint we resume from, so the log has each step once."
     if not path.exists(): return
-    keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
+    keep = [l for l in path.read_text().splitlines() if (r := _record(l)) and r['step'] <= step]
     with atomic_path(path) as tmp: Path(tmp).write_text(''.join(l + '\n' for l in keep))
 
 def check_in_sync(stage:Stage):
@@ -470,10 +476,11 @@ def train(cfg:RunConfig, out:str|Path, data=None, cache=None, resume:bool=False,
         torch.set_rng_state(state['rng']['torch'])
         if state['rng']['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
         start, seconds = state['step'], state['seconds']
-        if rank == 0: _trim_log(out / 'metrics.jsonl', start); _log.info('resuming %s from step %d', out, start)
+        if rank == 0: _log.info('resuming %s from step %d', out, start)
     elif resume and rank == 0: _log.info('%s has no checkpoint yet: starting from step 0', out)
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
+        _trim_log(out / 'metrics.jsonl', start)  # steps past the checkpoint (all of them without one) are trained again
         cfg.save(out / 'config.json')
     last_good, bar = start, None
     if rank == 0 and progress:

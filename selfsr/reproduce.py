@@ -249,8 +249,10 @@ def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed
     for i, t in enumerate(targets(what)):
         t0 = time.time()
         print(f'[{i + 1}/{len(targets(what))}] {t}: {NOTEBOOKS[t]} ({profile})', file=sys.stderr, flush=True)
-        pm.execute_notebook(str(src / NOTEBOOKS[t]), str(out / NOTEBOOKS[t]), cwd=str(src), progress_bar=False,
-                            parameters=dict(profile=profile, data=data, out=str(out), device=device, seed=seed))
+        try: pm.execute_notebook(str(src / NOTEBOOKS[t]), str(out / NOTEBOOKS[t]), cwd=str(src), progress_bar=False,
+                                 parameters=dict(profile=profile, data=data, out=str(out), device=device, seed=seed))
+        except pm.PapermillExecutionError as e:  # the notebook's own error in one line; its traceback stays in the executed copy
+            raise ValueError(f'{NOTEBOOKS[t]} stopped: {e.ename}: {e.evalue} (traceback in {out / NOTEBOOKS[t]})') from None
         md = out / f'{t}.md'
         if md.exists(): tables[t] = md
         print(f'    done in {time.time() - t0:.0f} s', file=sys.stderr, flush=True)

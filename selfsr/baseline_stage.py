@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['vgg_relu5_3', 'perceptual_loss', 'BaselineStage']
 
-# %% ../nbs/12d_baseline_stage.ipynb #ec22c4cc
+# %% ../nbs/12d_baseline_stage.ipynb #5c871823
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -20,7 +20,7 @@ from .sr_stage import SRBase
 from .stage import real_at
 from .weights import vgg16_features
 
-# %% ../nbs/12d_baseline_stage.ipynb #4c8e02e8
+# %% ../nbs/12d_baseline_stage.ipynb #92b96c8f
 _IMAGENET = (torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1), torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
 
 def vgg_relu5_3(device='cpu') -> nn.Module:
@@ -33,7 +33,7 @@ def perceptual_loss(vgg:nn.Module, sr:torch.Tensor, hr:torch.Tensor) -> torch.Te
     with torch.no_grad(): target = vgg((hr - mean) / std)
     return F.mse_loss(vgg((sr - mean) / std).float(), target.float())
 
-# %% ../nbs/12d_baseline_stage.ipynb #18e22758
+# %% ../nbs/12d_baseline_stage.ipynb #1cabdeff
 class BaselineStage(SRBase):
     "Stage 2 for a compared method: its network and losses, our data, GAN phases and evaluation."
     def __init__(self, cfg, data, cache, device):
@@ -67,7 +67,7 @@ class BaselineStage(SRBase):
         if self.real_stream: b['real_lr'], = self.real_stream(step)
         return b
 
-# %% ../nbs/12d_baseline_stage.ipynb #e5cde93c
+# %% ../nbs/12d_baseline_stage.ipynb #1bd8d7a1
 def _baseline_step(self:BaselineStage, step:int) -> dict:
     cfg, G = self.cfg, self.G
     b = self.batch(step)

@@ -374,7 +374,7 @@ class Maeda(nn.Module):
         losses = {'correct': (fixed.float() - b['clean_lr']).abs().mean(), 'pixel': (sr.float() - b['hr']).abs().mean()}
         return losses, sr, self.corrected(b['real_lr'])  # the corrected real faces, for the LR discriminator
 
-# %% ../nbs/06_baselines.ipynb #2c09c7c5
+# %% ../nbs/06_baselines.ipynb #2261ccb4
 class PlainCNN(nn.Module):
     "Residual blocks at LR, pixel-shuffle ×2 stages, plus the bicubic-upsampled LR (last conv zero-initialised)."
     def __init__(self, scale:int=4, ch:int=48, blocks:int=4, up:tuple[int, ...]=(32, 16)):

@@ -35,7 +35,8 @@ def prepare(args) -> int:
     from selfsr.data import prepare as prep
     splits = args.split or (['all'] if args.dataset == 'folder' else ['train', 'test'])
     for split in splits:
-        store = prep(args.dataset, split, args.data, args.cache, size=args.size, scale=args.scale, limit=args.limit)
+        store = prep(args.dataset, split, args.data, args.cache, size=args.size, scale=args.scale, limit=args.limit,
+                     **({} if args.max_pixels is None else {'max_pixels': args.max_pixels}))
         m = store.manifest
         skipped = ', '.join(f'{k} {v}' for k, v in m['skipped'].items()) or 'none'
         print(f'{store!r}\n  path {store.path}\n  hash {store.hash[:16]}  skipped: {skipped}')
@@ -44,10 +45,12 @@ def prepare(args) -> int:
 def evaluate(args) -> int:
     "Score a folder of SR outputs against ground truth and/or LR inputs with every metric."
     from selfsr.metrics import evaluate_dirs
-    res = evaluate_dirs(args.pred, args.gt, args.lr, crop=args.crop, lr_size=args.lr_size)
+    from selfsr.paths import atomic_path, check_writable
+    if args.out: check_writable(args.out, '--out', folder=False)  # before the work, not after it
+    res = evaluate_dirs(args.pred, args.gt, args.lr, crop=args.crop, lr_size=args.lr_size, strict=args.strict)
     for k, v in res.items(): print(f'{k:12s} {v:.4f}' if isinstance(v, float) else f'{k:12s} {v}')
+    if res['skipped']: print(f'selfsr evaluate: {res["skipped"]} unreadable predictions skipped (logged above); --strict makes that an error', file=sys.stderr)
     if args.out:
-        from selfsr.paths import atomic_path
         with atomic_path(args.out) as tmp: Path(tmp).write_text(json.dumps(res, indent=1))
     return 0
 
@@ -73,8 +76,9 @@ def train(args) -> int:
     from selfsr.experiments import config_for, experiment
     from selfsr.stage import NonFiniteLoss
     from selfsr.train import train as run_train
+    from selfsr.paths import check_writable
     e = experiment(args.experiment)
-    out = Path(args.out or Path('runs') / args.profile / args.experiment)
+    out = check_writable(args.out or Path('runs') / args.profile / args.experiment, '--out')
     overrides = {}
     for kv in args.set or []:
         if '=' not in kv: raise ValueError(f'--set expects KEY=VALUE, got {kv!r}')
@@ -87,6 +91,9 @@ def train(args) -> int:
                          f'run `selfsr train {e.needs} --profile {args.profile} --out {out.parent / e.needs}` first, or pass --degrader-run')
     try: cfg = config_for(args.experiment, args.profile, degrader_run=deg, **overrides)
     except TypeError as err: raise ValueError(f'--set: {err}') from None
+    except ValueError as err:
+        if not args.set: raise
+        raise ValueError(f'{err} (with --set {" ".join(args.set)})') from None
     distributed = int(os.environ.get('WORLD_SIZE', '1')) > 1
     if distributed:
         import torch, torch.distributed as dist
@@ -104,6 +111,8 @@ def reproduce(args) -> int:
     "Regenerate the paper's tables and figures with papermill; finished runs are reused; print the tables."
     import time
     from selfsr.reproduce import reproduce as run
+    from selfsr.paths import check_writable
+    check_writable(args.out, '--out')
     t0 = time.time()
     tables = run(args.what, args.profile, args.data, args.out, device=args.device or 'auto', seed=args.seed, cache=args.cache)
     for key, md in tables.items(): print(md.read_text())
@@ -136,6 +145,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--size', type=int, help='HR size (default: 128; realworld 64)')
     s.add_argument('--scale', type=int, help='downsampling factor (default: 8; realworld 4)')
     s.add_argument('--limit', type=int, help='only the first N images (sorted by name)')
+    s.add_argument('--max-pixels', type=int, help='refuse larger source images (default: selfsr.data.MAX_PIXELS, 150 million)')
     s.set_defaults(func=prepare)
 
     s = sub.add_parser('evaluate', help='score SR outputs: psnr_y ssim_y lpips_alex fid identity color_drift')
@@ -145,6 +155,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--crop', type=int, default=0, help='border pixels removed before PSNR/SSIM (default 0)')
     s.add_argument('--lr-size', type=int, default=16, help='size at which colour drift compares, without --lr (default 16)')
     s.add_argument('--out', help='also write the results as JSON here')
+    s.add_argument('--strict', action='store_true', help='an unreadable prediction is an error (default: skipped and counted)')
     s.set_defaults(func=evaluate)
 
     s = sub.add_parser('weights', help='where each metric network\'s pretrained weights come from')
@@ -186,7 +197,16 @@ def main(argv:list[str]|None=None) -> int:
     if args.command is None:
         p.print_help()
         return 0
-    try: return args.func(args)
+    try:
+        if getattr(args, 'cache', None):
+            from selfsr.paths import check_writable
+            check_writable(args.cache, '--cache')
+        return args.func(args)
     except ValueError as e:  # a problem the user can fix: one line, not a traceback
+        print(f'selfsr {args.command}: error: {e}', file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        from selfsr.weights import WeightsError  # imported only once an error is on its way out
+        if not isinstance(e, WeightsError): raise
         print(f'selfsr {args.command}: error: {e}', file=sys.stderr)
         return 2

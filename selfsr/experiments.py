@@ -7,14 +7,14 @@ __all__ = ['PROFILES', 'DOMAINS', 'CPU_SR_STEPS', 'CPU_DEGRADE_STEPS', 'CPU_BASE
            'METHOD_STEPS', 'TABLES', 'EXPERIMENTS', 'domain', 'profile_settings', 'baseline_settings', 'Experiment',
            'Table', 'experiment', 'rows', 'register', 'config_for']
 
-# %% ../nbs/11_experiments.ipynb #590ffa64
+# %% ../nbs/11_experiments.ipynb #64d44c39
 from dataclasses import dataclass, field
 from .baselines import METHODS, TINY_ARCH, method
 from .config import RunConfig
 from .discriminator import PAPER_DISCRIMINATOR
 from .generator import PAPER_GENERATOR
 
-# %% ../nbs/11_experiments.ipynb #88e069f1
+# %% ../nbs/11_experiments.ipynb #e7e2f3c4
 PROFILES = ('paper', 'cpu', 'tiny')
 DOMAINS = ('x8', 'x8-unpaired', 'x4')
 CPU_SR_STEPS = 750       # measured: 0.15 s/step at x2, 0.32 s/step at x4 (bf16, batch 16); see tests/benchmarks/bench_train.py
@@ -37,7 +37,7 @@ _TINY_SR = dict(hr_size=32, lr_size=8, gen_channels=(8, 8, 8), disc_channels=(8,
 _TINY_BASE = dict(hr_size=32, lr_size=8, steps=6, batch=8, lr=1e-3, betas=(0.9, 0.999), disc_channels=(8, 8, 8), lr_disc_ch=8,
                   r1_every=2, train_limit=64, test_limit=16, log_every=1, sample_every=3, ckpt_every=2, grow_at=(2,), fade_steps=2)
 
-# %% ../nbs/11_experiments.ipynb #a274f01e
+# %% ../nbs/11_experiments.ipynb #fbad5f76
 PROFILE_TABLE = {
     'paper': {
         'degrade': {'x4': dict(hr_size=64, lr_size=16, steps=180_000, lr=2e-4, decay_from=0.5, batch=48,  # batch: assumed, lost in text
@@ -71,7 +71,7 @@ ARCH = {'paper': {}, 'cpu': {'rdn': dict(g0=32, d=4, c=4, g=16),
 # the plain CNN 0.079 s/step with L1 and 0.158 with its GAN on (batch 32): about 3,700 and 2,300 steps in Ours-P's time.
 METHOD_STEPS = {'cpu': {'plain-l1': 3700, 'plain-gan': 2300}}
 
-# %% ../nbs/11_experiments.ipynb #20296daf
+# %% ../nbs/11_experiments.ipynb #ce9ebf29
 def domain(dataset:str, setting:str='paired') -> str:
     "The profile table's domain of a run: 'x4' (real-world faces), 'x8-unpaired' or 'x8'."
     return 'x4' if dataset == 'realworld' else 'x8-unpaired' if setting == 'unpaired' else 'x8'
@@ -87,7 +87,7 @@ def baseline_settings(profile:str, dataset:str, net:str, progressive:bool=False)
     if not progressive: d.pop('fade_steps'); d['grow_at'] = ()
     return d
 
-# %% ../nbs/11_experiments.ipynb #6cfdb263
+# %% ../nbs/11_experiments.ipynb #02d6fa50
 @dataclass(frozen=True)
 class Experiment:
     "One trained row of the paper: its table, its label (and group) there, the paper's numbers for it, and the config fields that make the method."
@@ -122,7 +122,7 @@ TABLES = {
     'IV': Table('Table IV — SR ablation (Vanilla / SCB, progressive growing, R1)', ('psnr_y', 'ssim_y', 'lpips_alex', 'fid')),
 }
 
-# %% ../nbs/11_experiments.ipynb #bc91d3be
+# %% ../nbs/11_experiments.ipynb #f46b4b02
 def _p(*values, params=None, metrics=('psnr_y', 'ssim_y', 'lpips_alex', 'fid')) -> dict:
     "The paper's numbers of a row, in the order of `metrics` (and Table I's parameter count, in millions)."
     return dict(zip(metrics, values)) | ({'params': params} if params else {})
@@ -149,7 +149,7 @@ def _rw(name, label, table, paper, degrader_exp=None, same_as=None):
     return Experiment(name, table, label, what, dict(stage='sr', dataset='realworld', setting='pseudo' if degrader_exp else 'paired'),
                       _p(*paper, metrics=metrics), needs=degrader_exp, same_as=same_as)
 
-# %% ../nbs/11_experiments.ipynb #872496e2
+# %% ../nbs/11_experiments.ipynb #4f61eda1
 _T1 = [('rdn', (26.13, 0.7412, 0.3135, 96.14), (25.34, 0.7249, 0.3496, 104.38), 24.34),
        ('fsrnet', (26.48, 0.7718, 0.2968, 94.39), (25.90, 0.7759, 0.3539, 101.13), 2.15),
        ('dic', (27.37, 0.7962, 0.2565, 89.24), (26.69, 0.7933, 0.3378, 94.34), 21.80),
@@ -187,7 +187,7 @@ EXPERIMENTS = {e.name: e for e in [
                  dict(stage='sr', dataset='celeba', setting='paired', method=m), group='paired', same_as=f't1-{m}') for m in ('plain-l1', 'plain-gan')],
 ]}
 
-# %% ../nbs/11_experiments.ipynb #89850ff0
+# %% ../nbs/11_experiments.ipynb #8792e5d7
 def experiment(name:str) -> Experiment:
     "The registered experiment `name`; a ValueError lists the names when it is unknown."
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; `selfsr experiments` lists them: {", ".join(EXPERIMENTS)}')
@@ -205,7 +205,7 @@ def register(e:Experiment) -> Experiment:
     EXPERIMENTS[e.name] = e
     return e
 
-# %% ../nbs/11_experiments.ipynb #210748e8
+# %% ../nbs/11_experiments.ipynb #990685dc
 def config_for(name:str, profile:str='cpu', degrader_run:str|None=None, **overrides) -> RunConfig:
     "The `RunConfig` of experiment `name` at `profile`, with `overrides` applied last."
     e = experiment(name)

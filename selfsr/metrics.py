@@ -212,17 +212,29 @@ def _take(batches, n):
 import logging
 _log = logging.getLogger(__name__)
 
-def load_image_dir(path:str|Path, names:list[str]|None=None) -> tuple[list[str], torch.Tensor]:
-    "Images of a folder (or just `names`, by stem) as N×3×H×W in [0, 1]; unreadable files are skipped and logged."
+def _by_stem(path:Path) -> dict[str, Path]:
+    "The files of folder `path` by stem; a ValueError if two share one (`x.jpg`, `x.png`): which is meant is unknown."
+    files = {}
+    for f in sorted(path.iterdir()):
+        if not f.is_file() or f.name.startswith('.'): continue
+        if f.stem in files: raise ValueError(f'{path}: {files[f.stem].name} and {f.name} have the same name {f.stem!r}; keep one of them')
+        files[f.stem] = f
+    return files
+
+def load_image_dir(path:str|Path, names:list[str]|None=None, skipped:list|None=None) -> tuple[list[str], torch.Tensor]:
+    "Images of a folder (or just `names`, by stem) as N×3×H×W in [0, 1]; unreadable files are skipped, logged and added to `skipped`."
     from selfsr.data import load_rgb, SkipImage
     path = Path(path)
     if not path.is_dir(): raise ValueError(f'{path} is not a folder of images')
-    files = {f.stem: f for f in sorted(path.iterdir()) if f.is_file() and not f.name.startswith('.')}
+    files = _by_stem(path)
     keep, imgs = [], []
     for stem in (names if names is not None else sorted(files)):
         if stem not in files: raise ValueError(f'{path} has no image named {stem}.*: the folders must hold the same file names')
         try: im, _ = load_rgb(files[stem])
-        except SkipImage as e: _log.warning('skipping %s: %s', files[stem], e); continue
+        except SkipImage as e:
+            _log.warning('skipping %s: %s', files[stem], e)
+            if skipped is not None: skipped.append(files[stem].name)
+            continue
         keep.append(stem); imgs.append(torch.from_numpy(np.asarray(im).copy()).permute(2, 0, 1))
     if not imgs: raise ValueError(f'{path} holds no readable images')
     sizes = {tuple(i.shape) for i in imgs}
@@ -233,6 +245,9 @@ def evaluate(sr:torch.Tensor, hr:torch.Tensor|None=None, lr:torch.Tensor|None=No
              fid_ref=None, device:str='cpu') -> dict:
     "Every metric of SR outputs `sr` against ground truth `hr` and/or LR inputs `lr`; mean values, and `n`."
     if hr is None and lr is None: raise ValueError('evaluate needs the ground truth (hr), the LR inputs (lr), or both')
+    if isinstance(crop, bool) or not isinstance(crop, int) or crop < 0: raise ValueError(f'crop must be a whole number ≥ 0 (--crop), got {crop!r}')
+    if isinstance(lr_size, bool) or not isinstance(lr_size, int) or lr_size < 1: raise ValueError(f'lr_size must be a positive integer (--lr-size), got {lr_size!r}')
+    weights.require(['sface'] + (['lpips_alex'] if hr is not None else []) + (['fid_inception'] if fid_ref is not None or hr is not None else []))
     out = {'n': len(sr)}
     if hr is not None:
         out |= {'psnr_y': psnr_y(sr, hr, crop).mean().item(), 'ssim_y': ssim_y(sr, hr, crop).mean().item(),
@@ -244,13 +259,16 @@ def evaluate(sr:torch.Tensor, hr:torch.Tensor|None=None, lr:torch.Tensor|None=No
         out['fid'] = fid(sr, fid_ref if fid_ref is not None else hr, device=device)
     return out
 
-def evaluate_dirs(pred:str|Path, gt:str|Path|None=None, lr:str|Path|None=None, crop:int=0, lr_size:int=16, device:str='cpu') -> dict:
-    "`evaluate` on folders: SR outputs in `pred`, ground truth in `gt`, LR inputs in `lr`, matched by file name."
-    names, sr = load_image_dir(pred)
+def evaluate_dirs(pred:str|Path, gt:str|Path|None=None, lr:str|Path|None=None, crop:int=0, lr_size:int=16, device:str='cpu',
+                  strict:bool=False) -> dict:
+    "`evaluate` on folders: SR outputs in `pred`, ground truth in `gt`, LR inputs in `lr`, matched by file name; `skipped` counts unreadable predictions."
+    skipped = []
+    names, sr = load_image_dir(pred, skipped=skipped)
+    if skipped and strict: raise ValueError(f'{pred}: {len(skipped)} predictions are unreadable ({", ".join(skipped)}); without --strict they are skipped')
     hr = load_image_dir(gt, names)[1] if gt else None
     lr_t = load_image_dir(lr, names)[1] if lr else None
     for what, t in (('gt', hr), ('lr', lr_t)):
         if t is not None and len(t) != len(sr): raise ValueError(f'{what} folder lacks readable images for some predictions')
     if hr is not None and hr.shape != sr.shape:
         raise ValueError(f'predictions are {tuple(sr.shape[-2:])} but ground truth is {tuple(hr.shape[-2:])}: they must match')
-    return evaluate(sr, hr, lr_t, crop=crop, lr_size=lr_size, device=device)
+    return evaluate(sr, hr, lr_t, crop=crop, lr_size=lr_size, device=device) | {'skipped': len(skipped)}

@@ -7,7 +7,7 @@ __all__ = ['NOTEBOOKS', 'ORDER', 'run_dir', 'finished', 'same_run', 'ensure_run'
            'to_markdown', 'paper_params', 'about', 'table_i', 'table_ii', 'table_iii', 'table_iv', 'notebooks_dir',
            'targets', 'reproduce']
 
-# %% ../nbs/13_reproduce.ipynb #6fa8ab7d
+# %% ../nbs/13_reproduce.ipynb #d0445d37
 import json, os, sys, time, logging, functools, tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +20,7 @@ from .runs import Run, build_sr, load_sr, load_degrader
 from .stage import resolve_device
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/13_reproduce.ipynb #650774d3
+# %% ../nbs/13_reproduce.ipynb #31e07ce2
 def run_dir(runs:str|Path, profile:str, name:str) -> Path:
     "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`."
     e = experiment(name)
@@ -35,7 +35,7 @@ def same_run(a:RunConfig, b:RunConfig) -> bool:
     name = lambda c: replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None)
     return name(a) == name(b)
 
-# %% ../nbs/13_reproduce.ipynb #2c336ed9
+# %% ../nbs/13_reproduce.ipynb #3895cd1b
 def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, progress:bool=True, **overrides) -> dict:
     "The results of experiment `name` at `profile`: read if finished, else trained (its degrader first), resuming a partial run."
     from selfsr.train import train  # the loop is the one thing above this module's readers; loaded only when a run must train
@@ -65,7 +65,7 @@ def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, devic
         if (need := experiment(n).needs) and need not in res: res[need] = ensure_run(need, profile, Path(out) / 'runs', data, progress=progress, **over)
     return res
 
-# %% ../nbs/13_reproduce.ipynb #08a5cf62
+# %% ../nbs/13_reproduce.ipynb #bbfce4f8
 @dataclass
 class Paper:
     "A paper notebook's parameters resolved, and its runs by experiment name (trained as needed into `out/runs`)."
@@ -90,7 +90,7 @@ class Paper:
     def table(self, table:str, names:str='all') -> dict: return table_runs(table, names, self.profile, self.out, self.data, self.device, self.seed)
     def caption(self) -> str: return f'profile `{self.profile}`' + ('' if self.profile == 'paper' else ', not the paper scale') + f', seed {self.seed}'
 
-# %% ../nbs/13_reproduce.ipynb #ba899f49
+# %% ../nbs/13_reproduce.ipynb #f6a029e9
 def write_table(df, out:str|Path, key:str, title:str) -> str:
     "Write `df` as `out/key.csv` and a markdown `out/key.md` headed by `title`; return the markdown."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def to_markdown(df) -> str:
     for _, r in df.iterrows(): lines.append('| ' + ' | '.join(_fmt(r[c], nd(c)) for c in cols) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/13_reproduce.ipynb #e8646fae
+# %% ../nbs/13_reproduce.ipynb #caa8589d
 def _scale(res:dict, trained:bool=True) -> str:
     "What produced a number: profile, steps (none for bicubic) and test images."
     return f"{res['profile']}, {str(res['steps']) + ' steps' if trained else 'no training'}, {res['test']['n']} test"
@@ -147,7 +147,7 @@ def _bicubic_row(base:dict|None) -> dict:
     return {'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
             'flags': '', 'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0}
 
-# %% ../nbs/13_reproduce.ipynb #7dedb3a1
+# %% ../nbs/13_reproduce.ipynb #1a8fb2bb
 def _metrics(res:dict|None, paper:dict|None, metrics) -> dict:
     "Our number and the paper's for each metric, side by side."
     out = {}
@@ -173,7 +173,7 @@ def table_i(results:dict, profile:str):
                         'paper params (M)': (e.paper or {}).get('params')})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #278c05b4
+# %% ../nbs/13_reproduce.ipynb #eae4bd13
 def table_ii(results:dict, profile:str):
     "Table II: real-world SR, FID against HR faces; the registry's Table II rows; bicubic is rerun from any real-world run."
     import pandas as pd
@@ -215,7 +215,7 @@ def table_iv(results:dict, profile:str):
                     'identity': res['identity'] if res else None, 'color_drift': res['color_drift'] if res else None})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #48c71c95
+# %% ../nbs/13_reproduce.ipynb #36e25b53
 NOTEBOOKS = {'table1': '20_table_i.ipynb', 'table2': '21_table_ii.ipynb', 'table3': '22_table_iii.ipynb', 'table4': '23_table_iv.ipynb',
              'fig5': '30_fig5_comparison.ipynb', 'fig6': '31_fig6_realworld.ipynb', 'fig7': '32_fig7_degradation.ipynb',
              'fig8': '33_fig8_flow_disturbance.ipynb', 'fig9': '34_fig9_condition_maps.ipynb', 'fig10': '35_fig10_failures.ipynb'}
@@ -240,7 +240,7 @@ def targets(what:str) -> list[str]:
             if n not in out: out.append(n)
     return out
 
-# %% ../nbs/13_reproduce.ipynb #e3e3be19
+# %% ../nbs/13_reproduce.ipynb #998c8e3a
 def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed:int=0, cache=None) -> dict[str, Path]:
     "Execute the paper notebooks of `what` with papermill into `out`; return the markdown table of each that wrote one."
     import papermill as pm
@@ -252,8 +252,10 @@ def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed
     for i, t in enumerate(targets(what)):
         t0 = time.time()
         print(f'[{i + 1}/{len(targets(what))}] {t}: {NOTEBOOKS[t]} ({profile})', file=sys.stderr, flush=True)
-        pm.execute_notebook(str(src / NOTEBOOKS[t]), str(out / NOTEBOOKS[t]), cwd=str(src), progress_bar=False,
-                            parameters=dict(profile=profile, data=data, out=str(out), device=device, seed=seed))
+        try: pm.execute_notebook(str(src / NOTEBOOKS[t]), str(out / NOTEBOOKS[t]), cwd=str(src), progress_bar=False,
+                                 parameters=dict(profile=profile, data=data, out=str(out), device=device, seed=seed))
+        except pm.PapermillExecutionError as e:  # the notebook's own error in one line; its traceback stays in the executed copy
+            raise ValueError(f'{NOTEBOOKS[t]} stopped: {e.ename}: {e.evalue} (traceback in {out / NOTEBOOKS[t]})') from None
         md = out / f'{t}.md'
         if md.exists(): tables[t] = md
         print(f'    done in {time.time() - t0:.0f} s', file=sys.stderr, flush=True)

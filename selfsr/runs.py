@@ -6,7 +6,7 @@
 __all__ = ['HINGE_CHANCE', 'build_degrader', 'build_generator', 'build_sr', 'pseudo_lr', 'load_checkpoint', 'load_degrader',
            'load_sr', 'super_resolve', 'Run', 'gan_flags']
 
-# %% ../nbs/12a_runs.ipynb #5b26f109
+# %% ../nbs/12a_runs.ipynb #04e6d2e5
 import json
 from pathlib import Path
 import torch
@@ -16,11 +16,12 @@ from .degrade import FlowFieldDegrader, CycleDegrader
 from .generator import ProgressiveGenerator, levels_of
 from .baselines import HighToLow, build_baseline, method
 from .layers import bicubic
+from .paths import torch_load
 from .stage import use_amp
 import logging
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12a_runs.ipynb #6bc86046
+# %% ../nbs/12a_runs.ipynb #132bdf2d
 def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
     if cfg.degrader == 'h2l': return HighToLow(cfg.scale, cfg.degrader_ch, cfg.degrader_blocks)
@@ -40,12 +41,12 @@ def pseudo_lr(degrader:nn.Module, hr:torch.Tensor, lr_size:int) -> torch.Tensor:
     "A degrader's LR of HR faces, clamped to [0, 1]: from the HR face (Bulat et al.'s high-to-low) or from its bicubic LR."
     return degrader(hr if getattr(degrader, 'takes_hr', False) else bicubic(hr, lr_size)).lr.clamp(0, 1)
 
-# %% ../nbs/12a_runs.ipynb #a2a00224
+# %% ../nbs/12a_runs.ipynb #2e022bb4
 def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     "A checkpoint written by `train`, loaded with `weights_only=True`."
     path = Path(path)
     if not path.is_file(): raise ValueError(f'no checkpoint at {path}: train the run first (selfsr train …)')
-    return torch.load(path, map_location=map_location, weights_only=True)
+    return torch_load(path, 'checkpoint', map_location)
 
 def load_degrader(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig]:
     "The trained stage-1 degrader of run directory `run`, in eval mode, frozen."
@@ -76,7 +77,7 @@ def super_resolve(G:nn.Module, cfg:RunConfig, lr:torch.Tensor, device='cpu', bat
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp(cfg, device)): out.append(G(b.to(device)).float().clamp(0, 1).cpu())
     return torch.cat(out)
 
-# %% ../nbs/12a_runs.ipynb #9f7f9859
+# %% ../nbs/12a_runs.ipynb #f8cc96e0
 class Run:
     "A run directory: its config, its results once finished, and its trained networks."
     def __init__(self, path:str|Path): self.path = Path(path)
@@ -93,7 +94,7 @@ class Run:
     def degrader(self, device='cpu') -> nn.Module: return load_degrader(self.path, device)[0]
     def __repr__(self): return f'Run({str(self.path)!r}, {self.config.experiment}, {"finished" if self.finished else "not finished"})'
 
-# %% ../nbs/12a_runs.ipynb #c879bfad
+# %% ../nbs/12a_runs.ipynb #85db87be
 HINGE_CHANCE = 2.0  # the hinge loss of a discriminator that outputs 0 for real and fake alike
 
 def gan_flags(log:list[dict], band:float=0.25) -> list[str]:

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['STAGES', 'stage_class', 'check_in_sync', 'train']
 
-# %% ../nbs/12e_train.ipynb #2107fd0c
+# %% ../nbs/12e_train.ipynb #1e7963f9
 import json, time, logging
 from dataclasses import asdict
 from pathlib import Path
@@ -15,7 +15,7 @@ import torch.nn.functional as F
 import torch.distributed as dist
 from .config import RunConfig, config_diff
 from .generator import n_params
-from .paths import atomic_path
+from .paths import atomic_path, clean_stale
 from .runs import load_checkpoint, gan_flags
 from .stage import Stage, NonFiniteLoss, lr_at, resolve_device, world
 from .degrade_stage import DegradeStage
@@ -23,14 +23,14 @@ from .sr_stage import SRStage
 from .baseline_stage import BaselineStage
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12e_train.ipynb #02e5ed05
+# %% ../nbs/12e_train.ipynb #82e410e6
 STAGES = {'degrade': DegradeStage, 'sr': SRStage, 'baseline': BaselineStage}
 
 def stage_class(cfg:RunConfig) -> type:
     "The stage that trains `cfg`: a compared method's stage, or ours of its `stage`."
     return STAGES['baseline' if cfg.method != 'selfsr' else cfg.stage]
 
-# %% ../nbs/12e_train.ipynb #198dec7c
+# %% ../nbs/12e_train.ipynb #db5099ef
 def _save_grid(path:Path, rows:list[torch.Tensor]):
     from torchvision.utils import make_grid
     from PIL import Image
@@ -43,12 +43,18 @@ def _checkpoint(path:Path, cfg:RunConfig, step:int, stage:Stage, seconds:float):
     state = {'config': asdict(cfg), 'step': step, 'seconds': seconds,
              'nets': {k: m.state_dict() for k, m in stage.nets.items()}, 'opts': {k: o.state_dict() for k, o in stage.opts.items()},
              'rng': {'torch': torch.get_rng_state(), 'cuda': torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}}
+    clean_stale(path.parent)  # checkpoints a killed run was writing
     with atomic_path(path) as tmp: torch.save(state, tmp)
+
+def _record(line:str) -> dict|None:
+    "A metrics.jsonl line as a dict; None for a blank one or the torn last line of a killed run."
+    try: return json.loads(line) if line.strip() else None
+    except json.JSONDecodeError: return None
 
 def _trim_log(path:Path, step:int):
     "Drop log lines beyond the checkpoint we resume from, so the log has each step once."
     if not path.exists(): return
-    keep = [l for l in path.read_text().splitlines() if l.strip() and json.loads(l)['step'] <= step]
+    keep = [l for l in path.read_text().splitlines() if (r := _record(l)) and r['step'] <= step]
     with atomic_path(path) as tmp: Path(tmp).write_text(''.join(l + '\n' for l in keep))
 
 def check_in_sync(stage:Stage):
@@ -61,7 +67,7 @@ def check_in_sync(stage:Stage):
         diff = (flat - ref).abs().max(); dist.all_reduce(diff, op=dist.ReduceOp.MAX)
         if diff > 0: raise RuntimeError(f'{k} weights diverged across processes (max difference {diff.item():.3g})')
 
-# %% ../nbs/12e_train.ipynb #a49f9a3a
+# %% ../nbs/12e_train.ipynb #2be0cfa3
 def _start(cfg:RunConfig, out:Path, stage:Stage, resume:bool) -> tuple[int, float]:
     "Load `out`'s checkpoint into `stage` when resuming: the step and training seconds it had reached."
     ckpt, rank = out / 'ckpt.pt', world()[0]
@@ -75,10 +81,10 @@ def _start(cfg:RunConfig, out:Path, stage:Stage, resume:bool) -> tuple[int, floa
     for k, o in stage.opts.items(): o.load_state_dict(state['opts'][k])
     torch.set_rng_state(state['rng']['torch'])
     if state['rng']['cuda'] and torch.cuda.is_available(): torch.cuda.set_rng_state_all(state['rng']['cuda'])
-    if rank == 0: _trim_log(out / 'metrics.jsonl', state['step']); _log.info('resuming %s from step %d', out, state['step'])
+    if rank == 0: _log.info('resuming %s from step %d', out, state['step'])
     return state['step'], state['seconds']
 
-# %% ../nbs/12e_train.ipynb #ebbf096f
+# %% ../nbs/12e_train.ipynb #7752cb9e
 def _log_line(cfg:RunConfig, stage:Stage, done:int, losses:dict, imgs:int, elapsed:float, seconds:float) -> dict:
     "One `metrics.jsonl` record: the losses of step `done`, the learning rate, the scale, speed and time."
     return {'step': done, **{k: round(v.item(), 5) for k, v in losses.items()}, 'lr': lr_at(cfg, done - 1),
@@ -93,11 +99,11 @@ def _finish(cfg:RunConfig, out:Path, stage:Stage, seconds:float) -> dict:
     t1 = time.perf_counter()
     results |= stage.evaluate()
     results['eval_seconds'] = round(time.perf_counter() - t1, 1)
-    results['flags'] = gan_flags([json.loads(l) for l in (out / 'metrics.jsonl').read_text().splitlines() if l.strip()])
+    results['flags'] = gan_flags([r for l in (out / 'metrics.jsonl').read_text().splitlines() if (r := _record(l))])
     with atomic_path(out / 'results.json') as tmp: Path(tmp).write_text(json.dumps(results, indent=1))
     return results
 
-# %% ../nbs/12e_train.ipynb #b7d7a58f
+# %% ../nbs/12e_train.ipynb #1154d77d
 def train(cfg:RunConfig, out:str|Path, data=None, cache=None, resume:bool=False, progress:bool=True, evaluate:bool=True) -> dict:
     "Train `cfg` into run directory `out` (resuming from its checkpoint if `resume`), evaluate, and return results.json's content."
     out, rank = Path(out), world()[0]
@@ -111,6 +117,7 @@ def train(cfg:RunConfig, out:str|Path, data=None, cache=None, resume:bool=False,
     start, seconds = _start(cfg, out, stage, resume)
     if rank == 0:
         out.mkdir(parents=True, exist_ok=True)
+        _trim_log(out / 'metrics.jsonl', start)  # steps past the checkpoint (all of them without one) are trained again
         cfg.save(out / 'config.json')
     last_good, bar, log = start, None, None
     if rank == 0 and progress:

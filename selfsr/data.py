@@ -107,7 +107,7 @@ def _load(path, kind:str, size:int, min_side:int):
     except Exception as e: return None, [], ('error', f'{type(e).__name__}: {e}')
 
 # %% ../nbs/07_data.ipynb #a982c56b
-from .align import align, align_all, scale_of
+from . import align as face_align  # module, not function: `align` is also plan's option
 
 LQ_FACES_ASPECT = 1.11  # wild/lq_faces are stretched ×1.11 in x (affine fits to their family photos; see above)
 MAX_OUTSIDE = 0.3       # skip a face when more of its template box than this lies outside the source image
@@ -120,11 +120,12 @@ def load_aligned(path:str|os.PathLike, size:int, kind:str='crop', aspect:float=1
     if kind not in ('crop', 'photo'): raise ValueError(f"kind must be 'crop' or 'photo', not {kind!r}")
     im, conv = load_rgb(path)
     a = np.asarray(im)
-    found = [x for x in [align(a, size, min_score, aspect=aspect)] if x is not None] if kind == 'crop' else align_all(a, size, min_score, aspect=aspect)
+    if kind == 'crop': found = [x] if (x := face_align.align(a, size, min_score, aspect=aspect)) is not None else []
+    else: found = face_align.align_all(a, size, min_score, aspect=aspect)
     if not found: raise SkipImage('no_face', f'no face with a YuNet score >= {min_score}')
     faces, skips = [], []
     for x in found:
-        box = size / scale_of(x.forward)
+        box = size / face_align.scale_of(x.forward)  # the template box's side in source pixels
         if kind == 'photo' and box > max_box: skips.append(('large_face', f'template box {box:.0f} px > {max_box}'))
         elif x.outside > max_outside: skips.append(('out_of_frame', f'{x.outside:.0%} of the template box outside the image'))
         else: faces.append(x.image)

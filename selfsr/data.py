@@ -112,7 +112,7 @@ from . import align as face_align  # module, not function: `align` is also plan'
 LQ_FACES_ASPECT = 1.11  # wild/lq_faces are stretched ×1.11 in x (affine fits to their family photos; see above)
 MAX_OUTSIDE = 0.3       # skip a face when more of its template box than this lies outside the source image
 PHOTO_MAX_BOX = 128     # px: the largest template box of a photo's face that still counts as a small face
-REAL_LR_SOURCES = {'wild/lq_faces': 'crop', 'wild/photos': 'photo'}  # lfw left out: 55 % of its template box is outside its crops
+REAL_LR_SOURCES = {'wild/lq_faces': 'crop', 'wild/photos': 'photo'}  # lfw left out: 60 % of its template box is outside its crops
 
 def load_aligned(path:str|os.PathLike, size:int, kind:str='crop', aspect:float=1.0, max_outside:float=MAX_OUTSIDE,
                  max_box:float=PHOTO_MAX_BOX, min_score:float=0.6) -> tuple[list[np.ndarray], list[str], list[tuple[str, str]]]:

@@ -35,7 +35,7 @@ def prepare(args) -> int:
     from selfsr.data import prepare as prep
     splits = args.split or (['all'] if args.dataset == 'folder' else ['train', 'test'])
     for split in splits:
-        store = prep(args.dataset, split, args.data, args.cache, size=args.size, scale=args.scale, limit=args.limit,
+        store = prep(args.dataset, split, args.data, args.cache, size=args.size, scale=args.scale, limit=args.limit, align=args.align,
                      **({} if args.max_pixels is None else {'max_pixels': args.max_pixels}))
         m = store.manifest
         skipped = ', '.join(f'{k} {v}' for k, v in m['skipped'].items()) or 'none'
@@ -146,6 +146,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--scale', type=int, help='downsampling factor (default: 8; realworld 4)')
     s.add_argument('--limit', type=int, help='only the first N images (sorted by name)')
     s.add_argument('--max-pixels', type=int, help='refuse larger source images (default: selfsr.data.MAX_PIXELS, 150 million)')
+    s.add_argument('--align', action='store_true', help='folder: align each image\'s largest face to the HR framing (selfsr.align)')
     s.set_defaults(func=prepare)
 
     s = sub.add_parser('evaluate', help='score SR outputs: psnr_y ssim_y lpips_alex fid identity color_drift')

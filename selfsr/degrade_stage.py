@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DegradeStage']
 
-# %% ../nbs/12b_degrade_stage.ipynb #32e996bc
+# %% ../nbs/12b_degrade_stage.ipynb #707a31ae
 import torch
 from . import metrics
 from .data import prepare, Stream, images
@@ -17,7 +17,7 @@ from .paths import cached_json
 from .runs import build_degrader, pseudo_lr
 from .stage import Stage
 
-# %% ../nbs/12b_degrade_stage.ipynb #43b29f84
+# %% ../nbs/12b_degrade_stage.ipynb #4cdccdbe
 class DegradeStage(Stage):
     "Stage 1: clean bicubic LR → realistic LR, against real low-quality faces (Eq. 1–5)."
     def __init__(self, cfg, data, cache, device):
@@ -32,7 +32,7 @@ class DegradeStage(Stage):
         self.gen = [m for k, m in self.nets.items() if k != 'D']
         self.opts = dict(G=self._adam(*self.gen), D=self._adam(self.D))
 
-# %% ../nbs/12b_degrade_stage.ipynb #66e63ce4
+# %% ../nbs/12b_degrade_stage.ipynb #789e59f0
 def _degrade_step(self:DegradeStage, step:int) -> dict:
     cfg = self.cfg
     (hr,), (real,) = self.hr(step), self.real(step)
@@ -48,7 +48,7 @@ def _degrade_step(self:DegradeStage, step:int) -> dict:
 
 DegradeStage.step = _degrade_step
 
-# %% ../nbs/12b_degrade_stage.ipynb #9f2bb9b0
+# %% ../nbs/12b_degrade_stage.ipynb #c95dc7cc
 @torch.no_grad()
 def _degrade(self:DegradeStage, hr:torch.Tensor, batch_size:int=256) -> torch.Tensor:
     "Degraded LR of HR images (via their clean LR unless the degrader reads HR), clamped to [0, 1]."
@@ -64,16 +64,16 @@ def _sample(self:DegradeStage) -> list[torch.Tensor]:
 
 DegradeStage.degrade, DegradeStage.sample = _degrade, _sample
 
-# %% ../nbs/12b_degrade_stage.ipynb #ef741bbb
+# %% ../nbs/12b_degrade_stage.ipynb #c0d3b27f
 def _evaluate(self:DegradeStage) -> dict:
-    "Colour drift (CIEDE2000) of degraded from clean test LR, identity kept, and FID‡ against real test LR."
+    "Colour shift (low-passed CIEDE2000) and per-pixel ΔE of degraded from clean test LR, identity kept, and FID‡ against real test LR."
     cfg = self.cfg
     test = prepare('realworld', 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
     n = min(cfg.test_limit or len(test.hr), len(test.hr))
     hr = images(test.hr[:n])
     clean, out = bicubic(hr, cfg.lr_size), self.degrade(hr)
     real_stats = metrics.store_fid_stats(test, cache=self.cache, array='lr')
-    ours = {'color_drift': metrics.color_drift(clean, out).mean().item(),
+    ours = {'color_shift': metrics.color_shift(clean, out).mean().item(), 'pixel_de': metrics.pixel_de(clean, out).mean().item(),
             'identity': metrics.identity(out, clean).mean().item(),
             'fid_lr': metrics.fid(out, real_stats), 'n': n}
     # the clean LR's FID‡ is the same for every degrader on this test store

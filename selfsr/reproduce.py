@@ -7,7 +7,7 @@ __all__ = ['NOTEBOOKS', 'ORDER', 'run_dir', 'finished', 'same_run', 'ensure_run'
            'to_markdown', 'paper_params', 'about', 'table_i', 'table_ii', 'table_iii', 'table_iv', 'notebooks_dir',
            'targets', 'reproduce']
 
-# %% ../nbs/13_reproduce.ipynb #d0445d37
+# %% ../nbs/13_reproduce.ipynb #a4ff2196
 import json, os, sys, time, logging, functools, tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -20,7 +20,7 @@ from .runs import Run, build_sr, load_sr, load_degrader
 from .stage import resolve_device
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/13_reproduce.ipynb #31e07ce2
+# %% ../nbs/13_reproduce.ipynb #c16a8e6d
 def run_dir(runs:str|Path, profile:str, name:str) -> Path:
     "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`."
     e = experiment(name)
@@ -35,7 +35,7 @@ def same_run(a:RunConfig, b:RunConfig) -> bool:
     name = lambda c: replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None)
     return name(a) == name(b)
 
-# %% ../nbs/13_reproduce.ipynb #3895cd1b
+# %% ../nbs/13_reproduce.ipynb #c752d8f0
 def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, progress:bool=True, **overrides) -> dict:
     "The results of experiment `name` at `profile`: read if finished, else trained (its degrader first), resuming a partial run."
     from selfsr.train import train  # the loop is the one thing above this module's readers; loaded only when a run must train
@@ -65,7 +65,7 @@ def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, devic
         if (need := experiment(n).needs) and need not in res: res[need] = ensure_run(need, profile, Path(out) / 'runs', data, progress=progress, **over)
     return res
 
-# %% ../nbs/13_reproduce.ipynb #bbfce4f8
+# %% ../nbs/13_reproduce.ipynb #e3f62b3d
 @dataclass
 class Paper:
     "A paper notebook's parameters resolved, and its runs by experiment name (trained as needed into `out/runs`)."
@@ -90,7 +90,7 @@ class Paper:
     def table(self, table:str, names:str='all') -> dict: return table_runs(table, names, self.profile, self.out, self.data, self.device, self.seed)
     def caption(self) -> str: return f'profile `{self.profile}`' + ('' if self.profile == 'paper' else ', not the paper scale') + f', seed {self.seed}'
 
-# %% ../nbs/13_reproduce.ipynb #f6a029e9
+# %% ../nbs/13_reproduce.ipynb #4fc5190e
 def write_table(df, out:str|Path, key:str, title:str) -> str:
     "Write `df` as `out/key.csv` and a markdown `out/key.md` headed by `title`; return the markdown."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def to_markdown(df) -> str:
     for _, r in df.iterrows(): lines.append('| ' + ' | '.join(_fmt(r[c], nd(c)) for c in cols) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/13_reproduce.ipynb #caa8589d
+# %% ../nbs/13_reproduce.ipynb #a4712b26
 def _scale(res:dict, trained:bool=True) -> str:
     "What produced a number: profile, steps (none for bicubic) and test images."
     return f"{res['profile']}, {str(res['steps']) + ' steps' if trained else 'no training'}, {res['test']['n']} test"
@@ -147,7 +147,15 @@ def _bicubic_row(base:dict|None) -> dict:
     return {'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
             'flags': '', 'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0}
 
-# %% ../nbs/13_reproduce.ipynb #1a8fb2bb
+# %% ../nbs/13_reproduce.ipynb #bfd98700
+def _get(res:dict|None, key:str, default=None):
+    "`res[key]`; `default` without a run, None for a run written before the metric existed."
+    return default if not res else res.get(key)
+
+def _colour(res:dict|None) -> dict:
+    "Identity and colour columns of a row: `color_shift` (low-passed CIEDE2000, blind to small warps) and `pixel_de` (per pixel)."
+    return {k: _get(res, k) for k in ('identity', 'color_shift', 'pixel_de')}
+
 def _metrics(res:dict|None, paper:dict|None, metrics) -> dict:
     "Our number and the paper's for each metric, side by side."
     out = {}
@@ -163,29 +171,25 @@ def table_i(results:dict, profile:str):
         base = next((results[e.name] for e in mine if results.get(e.name)), None)
         res = base['bicubic'] if base else None
         out.append({'dataset': ds, 'method': 'Bicubic', **_bicubic_row(base), **_metrics(res, t.bicubic[ds], t.metrics),
-                    'identity': res.get('identity') if res else None, 'color_drift': res.get('color_drift') if res else None,
-                    'paper params (M)': None})
+                    **_colour(res), 'paper params (M)': None})
         for e in mine:
             r = results.get(e.name)
             res = r['sr'] if r else None
             out.append({'dataset': ds, 'method': e.label, **_row(e.name, r), **_metrics(res, e.paper, t.metrics),
-                        'identity': res.get('identity') if res else None, 'color_drift': res.get('color_drift') if res else None,
-                        'paper params (M)': (e.paper or {}).get('params')})
+                        **_colour(res), 'paper params (M)': (e.paper or {}).get('params')})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #eae4bd13
+# %% ../nbs/13_reproduce.ipynb #23bee70b
 def table_ii(results:dict, profile:str):
     "Table II: real-world SR, FID against HR faces; the registry's Table II rows; bicubic is rerun from any real-world run."
     import pandas as pd
     base = next((r for r in results.values() if r and r.get('dataset') == 'realworld' and 'bicubic' in r), None)
     b = base['bicubic'] if base else None
-    out = [{'method': 'Bicubic', **_bicubic_row(base), 'fid': b['fid'] if b else None, 'paper fid': None,
-            'identity': b['identity'] if b else None, 'color_drift': b['color_drift'] if b else None}]
+    out = [{'method': 'Bicubic', **_bicubic_row(base), 'fid': b['fid'] if b else None, 'paper fid': None, **_colour(b)}]
     for e in rows('II'):
         r = results.get(e.name)
         res = r['sr'] if r else None
-        out.append({'method': e.label, **_row(e.name, r), **_metrics(res, e.paper, TABLES['II'].metrics),
-                    'identity': res['identity'] if res else None, 'color_drift': res['color_drift'] if res else None})
+        out.append({'method': e.label, **_row(e.name, r), **_metrics(res, e.paper, TABLES['II'].metrics), **_colour(res)})
     return pd.DataFrame(out)
 
 def table_iii(results:dict, profile:str):
@@ -199,7 +203,7 @@ def table_iii(results:dict, profile:str):
         out.append({'row': e.label, 'profile': _scale(sr) if sr else '', 'flags': _flags(sr), 'fid': sr['sr']['fid'] if sr else None,
                     'fid_lr (FID‡)': lr_side['fid_lr'] if lr_side else None,
                     'paper fid': e.paper['fid'], 'paper FID‡': e.paper['fid_lr'],
-                    'degrader color_drift': deg['degraded']['color_drift'] if deg else (0.0 if not e.needs and sr else None),
+                    **{f'degrader {k}': _get(deg and deg['degraded'], k, 0.0 if not e.needs and sr else None) for k in ('color_shift', 'pixel_de')},
                     'degrader identity': deg['degraded']['identity'] if deg else None,
                     'sr identity': sr['sr']['identity'] if sr else None})
     return pd.DataFrame(out)
@@ -212,10 +216,10 @@ def table_iv(results:dict, profile:str):
         r = results.get(e.name)
         res = r['sr'] if r else None
         out.append({'setting': e.group, 'row': e.label, 'profile': _scale(r) if r else '', 'flags': _flags(r), **_metrics(res, e.paper, TABLES['IV'].metrics),
-                    'identity': res['identity'] if res else None, 'color_drift': res['color_drift'] if res else None})
+                    **_colour(res)})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #36e25b53
+# %% ../nbs/13_reproduce.ipynb #cc3ed347
 NOTEBOOKS = {'table1': '20_table_i.ipynb', 'table2': '21_table_ii.ipynb', 'table3': '22_table_iii.ipynb', 'table4': '23_table_iv.ipynb',
              'fig5': '30_fig5_comparison.ipynb', 'fig6': '31_fig6_realworld.ipynb', 'fig7': '32_fig7_degradation.ipynb',
              'fig8': '33_fig8_flow_disturbance.ipynb', 'fig9': '34_fig9_condition_maps.ipynb', 'fig10': '35_fig10_failures.ipynb'}
@@ -240,7 +244,7 @@ def targets(what:str) -> list[str]:
             if n not in out: out.append(n)
     return out
 
-# %% ../nbs/13_reproduce.ipynb #998c8e3a
+# %% ../nbs/13_reproduce.ipynb #cf87ea98
 def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed:int=0, cache=None) -> dict[str, Path]:
     "Execute the paper notebooks of `what` with papermill into `out`; return the markdown table of each that wrote one."
     import papermill as pm

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['DegradeStage']
 
-# %% ../nbs/12b_degrade_stage.ipynb #707a31ae
+# %% ../nbs/12b_degrade_stage.ipynb #1070bb7a
 import torch
 from . import metrics
 from .data import prepare, Stream, images
@@ -17,7 +17,7 @@ from .paths import cached_json
 from .runs import build_degrader, pseudo_lr
 from .stage import Stage
 
-# %% ../nbs/12b_degrade_stage.ipynb #4cdccdbe
+# %% ../nbs/12b_degrade_stage.ipynb #b351d721
 class DegradeStage(Stage):
     "Stage 1: clean bicubic LR → realistic LR, against real low-quality faces (Eq. 1–5)."
     def __init__(self, cfg, data, cache, device):
@@ -32,7 +32,7 @@ class DegradeStage(Stage):
         self.gen = [m for k, m in self.nets.items() if k != 'D']
         self.opts = dict(G=self._adam(*self.gen), D=self._adam(self.D))
 
-# %% ../nbs/12b_degrade_stage.ipynb #789e59f0
+# %% ../nbs/12b_degrade_stage.ipynb #a9d5d7b1
 def _degrade_step(self:DegradeStage, step:int) -> dict:
     cfg = self.cfg
     (hr,), (real,) = self.hr(step), self.real(step)
@@ -48,7 +48,7 @@ def _degrade_step(self:DegradeStage, step:int) -> dict:
 
 DegradeStage.step = _degrade_step
 
-# %% ../nbs/12b_degrade_stage.ipynb #c95dc7cc
+# %% ../nbs/12b_degrade_stage.ipynb #8b50b678
 @torch.no_grad()
 def _degrade(self:DegradeStage, hr:torch.Tensor, batch_size:int=256) -> torch.Tensor:
     "Degraded LR of HR images (via their clean LR unless the degrader reads HR), clamped to [0, 1]."
@@ -64,7 +64,7 @@ def _sample(self:DegradeStage) -> list[torch.Tensor]:
 
 DegradeStage.degrade, DegradeStage.sample = _degrade, _sample
 
-# %% ../nbs/12b_degrade_stage.ipynb #c0d3b27f
+# %% ../nbs/12b_degrade_stage.ipynb #2bd7284f
 def _evaluate(self:DegradeStage) -> dict:
     "Colour shift (low-passed CIEDE2000) and per-pixel ΔE of degraded from clean test LR, identity kept, and FID‡ against real test LR."
     cfg = self.cfg

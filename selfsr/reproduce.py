@@ -7,8 +7,8 @@ __all__ = ['NOTEBOOKS', 'ORDER', 'run_dir', 'finished', 'same_run', 'ensure_run'
            'to_markdown', 'paper_params', 'about', 'table_i', 'table_ii', 'table_iii', 'table_iv', 'notebooks_dir',
            'targets', 'reproduce']
 
-# %% ../nbs/13_reproduce.ipynb #1741a00e
-import json, os, sys, time, logging, functools, tempfile
+# %% ../nbs/13_reproduce.ipynb #eb2bebcf
+import os, sys, time, logging, functools, tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from .baselines import method
@@ -20,7 +20,7 @@ from .runs import Run, build_sr, load_sr, load_degrader
 from .stage import resolve_device
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/13_reproduce.ipynb #9f0402ae
+# %% ../nbs/13_reproduce.ipynb #8e9d6faa
 def run_dir(runs:str|Path, profile:str, name:str) -> Path:
     "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`."
     e = experiment(name)
@@ -35,7 +35,7 @@ def same_run(a:RunConfig, b:RunConfig) -> bool:
     name = lambda c: replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None)
     return name(a) == name(b)
 
-# %% ../nbs/13_reproduce.ipynb #357dfd43
+# %% ../nbs/13_reproduce.ipynb #cb778c65
 def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, progress:bool=True, **overrides) -> dict:
     "The results of experiment `name` at `profile`: read if finished, else trained (its degrader first), resuming a partial run."
     from selfsr.train import train  # the loop is the one thing above this module's readers; loaded only when a run must train
@@ -65,7 +65,7 @@ def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, devic
         if (need := experiment(n).needs) and need not in res: res[need] = ensure_run(need, profile, Path(out) / 'runs', data, progress=progress, **over)
     return res
 
-# %% ../nbs/13_reproduce.ipynb #18a77f0b
+# %% ../nbs/13_reproduce.ipynb #f4e32c0d
 @dataclass
 class Paper:
     "A paper notebook's parameters resolved, and its runs by experiment name (trained as needed into `out/runs`)."
@@ -90,7 +90,7 @@ class Paper:
     def table(self, table:str, names:str='all') -> dict: return table_runs(table, names, self.profile, self.out, self.data, self.device, self.seed)
     def caption(self) -> str: return f'profile `{self.profile}`' + ('' if self.profile == 'paper' else ', not the paper scale') + f', seed {self.seed}'
 
-# %% ../nbs/13_reproduce.ipynb #8b9c3a99
+# %% ../nbs/13_reproduce.ipynb #05247e80
 def write_table(df, out:str|Path, key:str, title:str) -> str:
     "Write `df` as `out/key.csv` and a markdown `out/key.md` headed by `title`; return the markdown."
     out = Path(out); out.mkdir(parents=True, exist_ok=True)
@@ -111,7 +111,7 @@ def to_markdown(df) -> str:
     for _, r in df.iterrows(): lines.append('| ' + ' | '.join(_fmt(r[c], nd(c)) for c in cols) + ' |')
     return '\n'.join(lines)
 
-# %% ../nbs/13_reproduce.ipynb #0d5f794f
+# %% ../nbs/13_reproduce.ipynb #9e48d6b3
 def _scale(res:dict, trained:bool=True) -> str:
     "What produced a number: profile, steps (none for bicubic) and test images."
     return f"{res['profile']}, {str(res['steps']) + ' steps' if trained else 'no training'}, {res['test']['n']} test"
@@ -147,7 +147,7 @@ def _bicubic_row(base:dict|None) -> dict:
     return {'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
             'flags': '', 'prior': 'none', 'GAN': False, 'deviation': '', 'params (M)': 0.0, 'paper-size params (M)': 0.0}
 
-# %% ../nbs/13_reproduce.ipynb #bf69cf2c
+# %% ../nbs/13_reproduce.ipynb #e8120f44
 def _get(res:dict|None, key:str, default=None):
     "`res[key]`; `default` without a run, None for a run written before the metric existed."
     return default if not res else res.get(key)
@@ -179,7 +179,7 @@ def table_i(results:dict, profile:str):
                         **_colour(res), 'paper params (M)': (e.paper or {}).get('params')})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #aea2edbd
+# %% ../nbs/13_reproduce.ipynb #f07882d4
 def table_ii(results:dict, profile:str):
     "Table II: real-world SR, FID against HR faces; the registry's Table II rows; bicubic is rerun from any real-world run."
     import pandas as pd
@@ -219,7 +219,7 @@ def table_iv(results:dict, profile:str):
                     **_colour(res)})
     return pd.DataFrame(out)
 
-# %% ../nbs/13_reproduce.ipynb #dd5330c3
+# %% ../nbs/13_reproduce.ipynb #8026425e
 NOTEBOOKS = {'table1': '20_table_i.ipynb', 'table2': '21_table_ii.ipynb', 'table3': '22_table_iii.ipynb', 'table4': '23_table_iv.ipynb',
              'fig5': '30_fig5_comparison.ipynb', 'fig6': '31_fig6_realworld.ipynb', 'fig7': '32_fig7_degradation.ipynb',
              'fig8': '33_fig8_flow_disturbance.ipynb', 'fig9': '34_fig9_condition_maps.ipynb', 'fig10': '35_fig10_failures.ipynb'}
@@ -244,7 +244,7 @@ def targets(what:str) -> list[str]:
             if n not in out: out.append(n)
     return out
 
-# %% ../nbs/13_reproduce.ipynb #17536650
+# %% ../nbs/13_reproduce.ipynb #6de1df66
 def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed:int=0, cache=None) -> dict[str, Path]:
     "Execute the paper notebooks of `what` with papermill into `out`; return the markdown table of each that wrote one."
     import papermill as pm

@@ -6,8 +6,8 @@
 __all__ = ['HINGE_CHANCE', 'build_degrader', 'build_generator', 'build_sr', 'pseudo_lr', 'load_checkpoint', 'load_degrader',
            'load_sr', 'super_resolve', 'Run', 'gan_flags']
 
-# %% ../nbs/12a_runs.ipynb #04e6d2e5
-import json
+# %% ../nbs/12a_runs.ipynb #64721308
+import json, logging
 from pathlib import Path
 import torch
 from torch import nn
@@ -18,10 +18,9 @@ from .baselines import HighToLow, build_baseline, method
 from .layers import bicubic
 from .paths import torch_load
 from .stage import use_amp
-import logging
 _log = logging.getLogger(__name__)
 
-# %% ../nbs/12a_runs.ipynb #132bdf2d
+# %% ../nbs/12a_runs.ipynb #d4c2eb7d
 def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
     if cfg.degrader == 'h2l': return HighToLow(cfg.scale, cfg.degrader_ch, cfg.degrader_blocks)
@@ -41,7 +40,7 @@ def pseudo_lr(degrader:nn.Module, hr:torch.Tensor, lr_size:int) -> torch.Tensor:
     "A degrader's LR of HR faces, clamped to [0, 1]: from the HR face (Bulat et al.'s high-to-low) or from its bicubic LR."
     return degrader(hr if getattr(degrader, 'takes_hr', False) else bicubic(hr, lr_size)).lr.clamp(0, 1)
 
-# %% ../nbs/12a_runs.ipynb #2e022bb4
+# %% ../nbs/12a_runs.ipynb #30075243
 def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     "A checkpoint written by `train`, loaded with `weights_only=True`."
     path = Path(path)
@@ -77,7 +76,7 @@ def super_resolve(G:nn.Module, cfg:RunConfig, lr:torch.Tensor, device='cpu', bat
         with torch.autocast(device.type, dtype=torch.bfloat16, enabled=use_amp(cfg, device)): out.append(G(b.to(device)).float().clamp(0, 1).cpu())
     return torch.cat(out)
 
-# %% ../nbs/12a_runs.ipynb #f8cc96e0
+# %% ../nbs/12a_runs.ipynb #e663eb3b
 class Run:
     "A run directory: its config, its results once finished, and its trained networks."
     def __init__(self, path:str|Path): self.path = Path(path)
@@ -94,7 +93,7 @@ class Run:
     def degrader(self, device='cpu') -> nn.Module: return load_degrader(self.path, device)[0]
     def __repr__(self): return f'Run({str(self.path)!r}, {self.config.experiment}, {"finished" if self.finished else "not finished"})'
 
-# %% ../nbs/12a_runs.ipynb #85db87be
+# %% ../nbs/12a_runs.ipynb #bb1f2a59
 HINGE_CHANCE = 2.0  # the hinge loss of a discriminator that outputs 0 for real and fake alike
 
 def gan_flags(log:list[dict], band:float=0.25) -> list[str]:
@@ -102,6 +101,7 @@ def gan_flags(log:list[dict], band:float=0.25) -> list[str]:
     flags = []
     for key in ('d_hinge', 'D_loss'):  # ours, the compared methods'
         vals = [r[key] for r in log[len(log) // 2:] if key in r]
-        if vals and abs(sum(vals) / len(vals) - HINGE_CHANCE) < band:
-            flags.append(f'GAN did not train: {key} {sum(vals) / len(vals):.2f} over the last half of training (chance {HINGE_CHANCE})')
+        mean = sum(vals) / len(vals) if vals else None
+        if mean is not None and abs(mean - HINGE_CHANCE) < band:
+            flags.append(f'GAN did not train: {key} {mean:.2f} over the last half of training (chance {HINGE_CHANCE})')
     return flags

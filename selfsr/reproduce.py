@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from .baselines import method
 from .config import RunConfig, config_diff
-from .experiments import EXPERIMENTS, TABLES, experiment, config_for, rows
+from .experiments import EXPERIMENTS, PROFILES, TABLES, experiment, config_for, rows
 from .generator import n_params
 from .paths import atomic_path
 from .runs import Run, build_sr, load_sr, load_degrader
@@ -247,6 +247,7 @@ def targets(what:str) -> list[str]:
 # %% ../nbs/13_reproduce.ipynb #6de1df66
 def reproduce(what:str, profile:str, data, out:str|Path, device:str='auto', seed:int=0, cache=None) -> dict[str, Path]:
     "Execute the paper notebooks of `what` with papermill into `out`; return the markdown table of each that wrote one."
+    if profile not in PROFILES: raise ValueError(f'unknown profile {profile!r}: choose from {", ".join(PROFILES)}')
     import papermill as pm
     out, src = Path(out).resolve(), notebooks_dir()
     out.mkdir(parents=True, exist_ok=True)

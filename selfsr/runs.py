@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['HINGE_CHANCE', 'build_degrader', 'build_generator', 'build_sr', 'pseudo_lr', 'load_checkpoint', 'load_degrader',
-           'load_sr', 'super_resolve', 'Run', 'gan_flags']
+           'load_sr', 'trained_sr', 'super_resolve', 'Run', 'gan_flags']
 
 # %% ../nbs/12a_runs.ipynb #64721308
 import json, logging
@@ -62,10 +62,14 @@ def load_sr(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig, int]:
     ck = load_checkpoint(Path(run) / 'ckpt.pt', device)
     cfg = RunConfig.from_dict(ck['config'])
     if cfg.stage != 'sr': raise ValueError(f'{run} is a {cfg.stage!r} run, not an SR run')
+    return trained_sr(cfg, ck['nets']['G'], device), cfg, ck['step']
+
+def trained_sr(cfg:RunConfig, state:dict, device='cpu') -> nn.Module:
+    "The SR network of `cfg` with weights `state`, at its final scale, eval mode, frozen."
     G = build_sr(cfg)
-    G.load_state_dict(ck['nets']['G'])
+    G.load_state_dict(state)
     if hasattr(G, 'depth'): G.depth, G.alpha = levels_of(cfg.scale), 1.0  # progressive networks: all levels, faded in
-    return G.to(device).eval().requires_grad_(False), cfg, ck['step']
+    return G.to(device).eval().requires_grad_(False)
 
 @torch.no_grad()
 def super_resolve(G:nn.Module, cfg:RunConfig, lr:torch.Tensor, device='cpu', batch_size:int=64) -> torch.Tensor:

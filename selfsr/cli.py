@@ -115,7 +115,7 @@ def reproduce(args) -> int:
     from selfsr.paths import check_writable
     check_writable(args.out, '--out')
     t0 = time.time()
-    tables = run(args.what, args.profile, args.data, args.out, device=args.device or 'auto', seed=args.seed, cache=args.cache)
+    tables = run(args.what, args.profile, args.data, args.out, device=args.device or 'auto', seed=args.seed, cache=args.cache, seeds=args.seeds)
     for key, md in tables.items(): print(md.read_text())
     print(f'reproduced {args.what} at profile {args.profile} in {time.time() - t0:.0f} s; outputs in {args.out}')
     return 0
@@ -232,7 +232,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--cache', help=cache_help)
     s.add_argument('--out', default='reproduction', help='output folder: executed notebooks, tables, figures, runs (default: reproduction)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], help='default: auto')
-    s.add_argument('--seed', type=int, default=0)
+    s.add_argument('--seed', type=int, default=0, help='the first seed (default 0)')
+    s.add_argument('--seeds', type=int, default=1, help='tables: train our rows at seeds SEED … SEED+N-1 and show mean ± std (default 1)')
     s.set_defaults(func=reproduce)
     return p
 

@@ -132,20 +132,23 @@ def restore(args) -> int:
     from selfsr.paths import check_writable
     from selfsr.stage import resolve_device
     opts = RestoreOptions(upscale=args.upscale, bg=args.bg, only_center_face=args.only_center_face, aligned=args.aligned,
-                          ext=args.ext, suffix=args.suffix, overwrite=args.overwrite, restore_all=args.all_faces)
+                          ext=args.ext, suffix=args.suffix, overwrite=args.overwrite, restore_all=args.all_faces,
+                          min_score=args.min_score, min_size=args.min_size)
     out = check_writable(args.out, '--out')
     s = restore_paths(args.input, out, args.run, opts, device=resolve_device(args.device or 'auto'), progress=not args.quiet)
     skipped = ', '.join(f'{k} {v}' for k, v in s['skipped'].items()) or 'none'
     print(f"restored {s['restored_photos']} of {s['photos']} photos ({s['already_done']} done before, skipped: {skipped}); "
           f"faces found {s['faces']}, restored {s['faces_restored']}; {s['seconds']:.1f} s; outputs in {out}")
-    return 0
+    if s['errors']: print(f"selfsr restore: {s['errors']} photos failed (logged above); the others are done", file=sys.stderr)
+    return 1 if s['errors'] else 0
 
 def export_model(args) -> int:
     "Write a finished SR run's generator as a small model file for `selfsr restore --run`."
     from selfsr.restore import export_model as export
     from selfsr.paths import check_writable
-    sha = export(args.run, check_writable(args.dest, 'DEST', folder=False))
-    print(f'{args.dest}  {Path(args.dest).stat().st_size / 1e6:.2f} MB  sha256 {sha}')
+    dest = check_writable(args.dest, 'DEST', folder=False)
+    sha = export(args.run, dest)
+    print(f'{dest}  {dest.stat().st_size / 1e6:.2f} MB  sha256 {sha}')
     return 0
 
 
@@ -216,6 +219,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--ext', default='auto', help='restored_imgs format: auto (as the input), png or jpg')
     s.add_argument('--suffix', default='', help='added to the names of restored_imgs and reports')
     s.add_argument('--overwrite', action='store_true', help='redo photos that already have a report (default: skip them)')
+    s.add_argument('--min-score', type=float, default=0.6, help='YuNet detection score a face needs (default 0.6)')
+    s.add_argument('--min-size', type=float, default=10, help='smallest face box side in px (default 10)')
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], help='default: auto')
     s.add_argument('--quiet', action='store_true', help='no progress bar')
     s.set_defaults(func=restore)

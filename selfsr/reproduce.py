@@ -126,9 +126,9 @@ def _fmt(v, nd=4):
     return f'{v:.{nd}f}' if isinstance(v, float) else str(v)
 
 def to_markdown(df, std=None) -> str:
-    "A pandas DataFrame as a GitHub markdown table (floats: 2 decimals for PSNR/FID, 4 otherwise), 'mean ± std' where `std` has a value."
+    "A pandas DataFrame as a GitHub markdown table (floats: 2 decimals for PSNR/FID, 4 otherwise; images whole, seconds to 0.1), 'mean ± std' where `std` has a value."
     cols = list(df.columns)
-    nd = lambda c: 2 if any(k in c.lower() for k in ('psnr', 'fid', 'drift', 'params', 'seconds')) else 4
+    nd = lambda c: 0 if c == 'images' else 1 if c == 'train s' else 2 if any(k in c.lower() for k in ('psnr', 'fid', 'drift', 'params')) else 4
     cell = lambda i, c: _fmt(df.at[i, c], nd(c)) + (f' ± {_fmt(s, nd(c))}' if std is not None and c in std and (s := std.at[i, c]) == s and s is not None else '')
     lines = ['| ' + ' | '.join(cols) + ' |', '|' + '|'.join('---' for _ in cols) + '|']
     for i in df.index: lines.append('| ' + ' | '.join(cell(i, c) for c in cols) + ' |')

@@ -55,11 +55,16 @@ def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, prog
     if progress: print(f'{"resuming" if resume else "training"} {cfg.experiment} ({profile}) → {run.path}', file=sys.stderr, flush=True)
     return train(cfg, run.path, data, cache, resume=resume, progress=progress)
 
-def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, device:str='auto', seed:int=0, progress:bool=False) -> dict:
-    "Results of the rows of `table` ('I'…'IV') named in `names` ('all' or comma-separated experiment names), trained as needed in `out/runs`."
+def _row_names(table:str, names:str) -> list[str]:
+    "The experiments of `table` named by `names` ('all' or comma-separated); a ValueError names any that are not its rows."
     mine = [n for n, e in EXPERIMENTS.items() if e.table == table]
     names = mine if names == 'all' else [r.strip() for r in names.split(',') if r.strip()]
     if bad := [n for n in names if n not in mine]: raise ValueError(f'{bad} are not rows of Table {table}; its rows: {", ".join(mine)}')
+    return names
+
+def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, device:str='auto', seed:int=0, progress:bool=False) -> dict:
+    "Results of the rows of `table` ('I'…'IV') named in `names` ('all' or comma-separated experiment names), trained as needed in `out/runs`."
+    names = _row_names(table, names)
     over = {} if device == 'auto' else {'device': device}
     res = {n: ensure_run(n, profile, Path(out) / 'runs', data, progress=progress, seed=seed, **over) for n in names}
     for n in names:  # the stage-1 runs of Table III's rows are part of its numbers (FID‡)
@@ -74,8 +79,7 @@ def seeds_of(name:str, seeds:int) -> int:
 def seeded_runs(table:str, names:str, profile:str, out:str|Path, data=None, device:str='auto', seed:int=0, seeds:int=1) -> list[dict]:
     "`table_runs` at seeds `seed`, `seed` + 1, …: per seed, the results of the rows that train that many seeds (`seeds_of`)."
     if seeds < 1: raise ValueError(f'--seeds must be at least 1, got {seeds}')
-    mine = [n for n, e in EXPERIMENTS.items() if e.table == table]
-    names = mine if names == 'all' else [r.strip() for r in names.split(',') if r.strip()]
+    names = _row_names(table, names)
     return [table_runs(table, ','.join(k), profile, out, data, device, seed + s, progress=False) if (k := [n for n in names if seeds_of(n, seeds) > s]) else {}
             for s in range(seeds)]
 

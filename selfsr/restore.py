@@ -18,7 +18,7 @@ from torch import nn
 from PIL import Image
 from . import align as face_align
 from .config import RunConfig
-from .data import SkipImage, load_rgb, MAX_OUTSIDE
+from .data import SkipImage, images, load_rgb, MAX_OUTSIDE
 from .paths import atomic_path, sha256_file, torch_load
 from .runs import Run, load_checkpoint, load_sr, trained_sr, super_resolve
 _log = logging.getLogger(__name__)
@@ -118,7 +118,6 @@ def template_box(landmarks:np.ndarray) -> float:
     return face_align.TEMPLATE_SIZE / face_align.scale_of(face_align.similarity(landmarks, face_align.TEMPLATE_SIZE))
 
 # %% ../nbs/14_restore.ipynb #c9f67ba7
-def _to_tensor(a:np.ndarray) -> torch.Tensor: return torch.from_numpy(np.ascontiguousarray(a)).permute(0, 3, 1, 2).float() / 255
 def _to_u8(x:torch.Tensor) -> np.ndarray: return (x.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).numpy()
 
 def restore_faces(image:np.ndarray, faces:list, G:nn.Module, cfg:RunConfig, upscale:int=4, bg:str='bicubic',
@@ -127,7 +126,7 @@ def restore_faces(image:np.ndarray, faces:list, G:nn.Module, cfg:RunConfig, upsc
     out, done = upscale_image(image, upscale, bg), []
     if not faces: return out, done
     lr = np.stack([face_align.warp(image, face_align.similarity(f.landmarks, cfg.lr_size), cfg.lr_size) for f in faces])
-    sr = _to_u8(super_resolve(G, cfg, _to_tensor(lr), device))
+    sr = _to_u8(super_resolve(G, cfg, images(lr), device))
     for i, f in enumerate(faces):
         fwd_out = face_align.similarity((f.landmarks + 0.5) * upscale - 0.5, cfg.hr_size)
         crop = face_align.warp(image, face_align.similarity(f.landmarks, cfg.hr_size), cfg.hr_size)
@@ -138,7 +137,7 @@ def restore_faces(image:np.ndarray, faces:list, G:nn.Module, cfg:RunConfig, upsc
 # %% ../nbs/14_restore.ipynb #663d30c1
 def _lpips64(a:np.ndarray, b:np.ndarray) -> np.ndarray:
     from selfsr.metrics import lpips_alex
-    r = lambda x: torch.nn.functional.interpolate(_to_tensor(x), size=64, mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
+    r = lambda x: torch.nn.functional.interpolate(images(x), size=64, mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
     return lpips_alex(r(a), r(b)).numpy()
 
 def size_trial(G:nn.Module, cfg:RunConfig, hr:np.ndarray, boxes:list[int], upscale:int, bg:str='bicubic', device='cpu') -> list[dict]:
@@ -239,8 +238,8 @@ def _face_metrics(done:list[dict]) -> list[dict]:
     "Identity and color_shift of each SR face and of the bicubic-upsampled LR face against the input face crop."
     from selfsr.metrics import identity, color_shift
     if not done: return []
-    crop, sr = _to_tensor(np.stack([d['crop'] for d in done])), _to_tensor(np.stack([d['sr'] for d in done]))
-    bic = torch.nn.functional.interpolate(_to_tensor(np.stack([d['lr'] for d in done])), size=crop.shape[-1], mode='bicubic',
+    crop, sr = images(np.stack([d['crop'] for d in done])), images(np.stack([d['sr'] for d in done]))
+    bic = torch.nn.functional.interpolate(images(np.stack([d['lr'] for d in done])), size=crop.shape[-1], mode='bicubic',
                                           align_corners=False).clamp(0, 1)
     ids, idb = identity(sr, crop), identity(bic, crop)
     cs, cb = color_shift(crop, sr), color_shift(crop, bic)
@@ -280,11 +279,11 @@ def restore_photo(path:str|Path, out:str|Path, model:tuple, opts:RestoreOptions,
     else:
         faces = face_align.detect_faces(image, opts.min_score, opts.min_size)
         if opts.only_center_face and faces: faces = [face_align.choose_face(faces, image.shape, 'central')]
-    restore, why = [], []
-    for f in faces:
+    restore, why, boxes = [], [], [template_box(f.landmarks) for f in faces]
+    for f, box in zip(faces, boxes):
         outside = 0.0 if opts.aligned else face_align.outside_fraction(face_align.similarity(f.landmarks, cfg.lr_size), image.shape, cfg.lr_size)
         ok, reason = (False, f'out of frame: {outside:.0%} of the template box outside the photo') if outside > MAX_OUTSIDE else \
-                     (True, '') if opts.restore_all else should_restore(template_box(f.landmarks), u, cfg.lr_size)
+                     (True, '') if opts.restore_all else should_restore(box, u, cfg.lr_size)
         restore.append(ok); why.append(reason)
     result, done = restore_faces(image, faces, G, cfg, u, opts.bg, restore, device)
     if opts.aligned and restore[0]:  # the face is the photo: the output is the restored face at the asked size
@@ -298,7 +297,7 @@ def restore_photo(path:str|Path, out:str|Path, model:tuple, opts:RestoreOptions,
     report = dict(input=str(path), size=[w, h], conversions=conv, output=f'restored_imgs/{dest.name}', files=files, model=info,
                   options=asdict(opts), rule={str(k): v for k, v in SIZE_RULE.items()},
                   faces=[dict(index=i, box=[round(float(v), 2) for v in f.box], landmarks=np.round(f.landmarks, 2).tolist(),
-                              score=round(f.score, 4), template_box=round(template_box(f.landmarks), 1), restored=restore[i],
+                              score=round(f.score, 4), template_box=round(boxes[i], 1), restored=restore[i],
                               why_not=why[i] or None, **scores[i]) for i, f in enumerate(faces)],
                   seconds=round(time.time() - t0, 3))
     with atomic_path(out / 'reports' / f'{name}.json') as tmp: Path(tmp).write_text(json.dumps(report, indent=1))

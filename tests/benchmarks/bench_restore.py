@@ -11,8 +11,8 @@ from torch.utils.flop_counter import FlopCounterMode
 sys.path.insert(0, str(Path(__file__).parent))
 from common import header
 from selfsr import align as face_align
-from selfsr.data import SkipImage, load_rgb
-from selfsr.restore import RestoreOptions, load_model, photo_files, restore_photo, _to_tensor
+from selfsr.data import SkipImage, images, load_rgb
+from selfsr.restore import RestoreOptions, load_model, photo_files, restore_photo
 from selfsr.runs import super_resolve
 
 
@@ -49,7 +49,7 @@ def main():
             image = np.asarray(load_rgb(f)[0])
             t = time.perf_counter(); found = face_align.detect_faces(image); detect_s += time.perf_counter() - t
             lrs += [face_align.warp(image, face_align.similarity(x.landmarks, cfg.lr_size), cfg.lr_size) for x in found]
-    lr = _to_tensor(np.stack(lrs)) if lrs else torch.zeros(0, 3, cfg.lr_size, cfg.lr_size)
+    lr = images(np.stack(lrs)) if lrs else torch.zeros(0, 3, cfg.lr_size, cfg.lr_size)
     t = time.perf_counter()
     if len(lr): super_resolve(G, cfg, lr)
     sr_s = max(time.perf_counter() - t, 1e-9)

@@ -65,7 +65,7 @@ class BaselineStage(SRBase):
         if got: b['landmarks'] = got.pop(0)
         b['lr'] = b['clean_lr'] if self.degrader is None else self.lr_of(b['hr'])
         if self.real_stream: b['real_lr'], = self.real_stream(step)
-        return b
+        return {k: v.contiguous(memory_format=torch.channels_last) if v.ndim == 4 else v for k, v in b.items()}
 
 # %% ../nbs/12d_baseline_stage.ipynb #1bd8d7a1
 def _baseline_step(self:BaselineStage, step:int) -> dict:

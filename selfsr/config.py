@@ -56,6 +56,7 @@ class RunConfig:
     lr_size: int = 16
     train_limit: int | None = None           # use only the first N training images (None: all)
     test_limit: int | None = None            # evaluate on the first N test images (None: all)
+    eval_split: str = 'test'                 # the split a run is scored on: 'val' (CelebA) for recipe sweeps, never test
     # stage 1: degradation (Eq. 1-5)
     degrader: str = 'flow'                   # flow | cycle | h2l (Bulat et al.'s high-to-low GAN, reads HR + noise)
     degrader_ch: int = 64                    # assumed: width not given
@@ -72,6 +73,7 @@ class RunConfig:
     gen_channels: tuple[int, ...] = PAPER_GENERATOR['channels']   # assumed: 17.81M parameters vs the paper's 17.89M
     convs_per_level: int = PAPER_GENERATOR['convs_per_level']  # assumed
     cond_hidden: int = PAPER_GENERATOR['cond_hidden']  # assumed
+    shared_cond: bool = False                # ours: one condition branch per level serves all its convs (the paper gives one per block)
     disc_channels: tuple[int, ...] = PAPER_DISCRIMINATOR['channels']  # assumed: mirrors the generator
     progressive: bool = True                 # False: train the full-scale network from step 0 (Table IV row 2)
     start_scale: int = 2                     # assumed: lost in text; "starts at x2, grows by x2"
@@ -106,7 +108,7 @@ class RunConfig:
         for k in ('steps', 'batch', 'log_every', 'sample_every', 'ckpt_every', 'r1_every', 'hr_size', 'lr_size'):
             if getattr(self, k) < 1: raise ValueError(f'{k} must be ≥ 1, got {getattr(self, k)}')
         choices = dict(stage=('degrade', 'sr'), dataset=('celeba', 'helen', 'realworld'), degrader=('flow', 'cycle', 'h2l'),
-                       setting=('paired', 'unpaired', 'pseudo'), block=tuple(COND_BLOCKS), device=('auto', 'cpu', 'cuda'),
+                       setting=('paired', 'unpaired', 'pseudo'), block=tuple(COND_BLOCKS), device=('auto', 'cpu', 'cuda'), eval_split=('test', 'val'),
                        precision=('auto', 'fp32', 'bf16'))
         for k, allowed in choices.items():
             if getattr(self, k) not in allowed: raise ValueError(f'{k} must be one of {allowed}, got {getattr(self, k)!r}')
@@ -124,6 +126,8 @@ class RunConfig:
         if self.method != 'selfsr' and self.stage != 'sr': raise ValueError(f"method {self.method!r} is a stage-2 (SR) method: stage='sr'")
         if self.dataset == 'realworld' and self.stage == 'sr' and self.setting == 'unpaired':
             raise ValueError("realworld SR trains on bicubic pairs (setting='paired') or on a degrader's pseudo pairs (setting='pseudo')")
+        if self.eval_split == 'val' and (self.dataset != 'celeba' or self.stage != 'sr'):
+            raise ValueError("eval_split='val': only CelebA SR runs have a validation split (500 faces of the official split)")
         if self.stage == 'degrade' and self.dataset != 'realworld':
             raise ValueError("the degrader learns the real-LR domain: stage='degrade' needs dataset='realworld'")
 

@@ -10,14 +10,14 @@ __all__ = ['PAPER_DISCRIMINATOR', 'PAPER_LR_DISCRIMINATOR', 'DownBlock', 'Miniba
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .layers import EqualConv2d, EqualLinear
+from .layers import EqualConv2d, EqualLinear, Pool2, pool2
 from .generator import levels_of
 
 # %% ../nbs/04_discriminator.ipynb #b82d3a0e
 class DownBlock(nn.Sequential):
     "Two 3×3 equalized convs with LeakyReLU(0.2), then 2×2 average pooling."
     def __init__(self, in_ch:int, out_ch:int):
-        super().__init__(EqualConv2d(in_ch, in_ch, 3), nn.LeakyReLU(0.2), EqualConv2d(in_ch, out_ch, 3), nn.LeakyReLU(0.2), nn.AvgPool2d(2))
+        super().__init__(EqualConv2d(in_ch, in_ch, 3), nn.LeakyReLU(0.2), EqualConv2d(in_ch, out_ch, 3), nn.LeakyReLU(0.2), Pool2())
 
 class MinibatchStd(nn.Module):
     "Appends the std of each feature across groups of the batch, averaged to one channel (Karras et al.)."
@@ -92,7 +92,7 @@ class ProgressiveDiscriminator(nn.Module):
         d = self.depth
         h = self.blocks[d - 1](self.from_rgb[d](img))
         if self.alpha < 1:
-            h = torch.lerp(self.from_rgb[d - 1](F.avg_pool2d(img, 2)), h, self.alpha)
+            h = torch.lerp(self.from_rgb[d - 1](pool2(img)), h, self.alpha)
         for i in range(d - 2, -1, -1): h = self.blocks[i](h)
         return self.lr_body(h)
 

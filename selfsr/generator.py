@@ -27,23 +27,29 @@ class CondConv(nn.Module):
         if block not in COND_BLOCKS: raise ValueError(f"block must be one of {sorted(COND_BLOCKS)}, got {block!r}")
         self.conv = EqualConv2d(in_ch, out_ch, 3)
         self.cond = COND_BLOCKS[block](out_ch, hidden=cond_hidden)
-    def forward(self, x, cond): return F.leaky_relu(self.cond(self.conv(x), cond), 0.2)
+    def forward(self, x, cond, sigma=None):
+        h = self.conv(x)
+        return F.leaky_relu(self.cond(h, cond) if sigma is None else self.cond(h, cond, sigma), 0.2)
 
 class Level(nn.Module):
-    "One resolution of the generator: `n_convs` conditioned convs and a 1×1 `to_rgb`."
-    def __init__(self, in_ch:int, out_ch:int, n_convs:int, block:str, cond_hidden:int):
+    "One resolution of the generator: `n_convs` conditioned convs (sharing one condition branch if `shared_cond`) and a 1×1 `to_rgb`."
+    def __init__(self, in_ch:int, out_ch:int, n_convs:int, block:str, cond_hidden:int, shared_cond:bool=False):
         super().__init__()
         self.convs = nn.ModuleList([CondConv(in_ch if i == 0 else out_ch, out_ch, block, cond_hidden) for i in range(n_convs)])
+        self.shared = shared_cond and block == 'scb'  # the concat block has no branch to share
+        if self.shared:
+            for c in self.convs[1:]: del c.cond.branch
         self.to_rgb = EqualConv2d(out_ch, 3, 1)
     def forward(self, x, cond):
-        for conv in self.convs: x = conv(x, cond)
+        sigma = self.convs[0].cond.sigma(cond) if self.shared else None
+        for conv in self.convs: x = conv(x, cond, sigma)
         return x
 
 # %% ../nbs/03_generator.ipynb #45ceca10
 class ProgressiveGenerator(nn.Module):
     "Self-conditioned progressive SR network: ×2 levels grown one at a time with fade-in (section III-B)."
     def __init__(self, scale:int=8, lr_size:int|None=16, channels:int|tuple[int, ...]=64, convs_per_level:int=2,
-                 block:str='scb', cond_hidden:int=64, start_scale:int=2):
+                 block:str='scb', cond_hidden:int=64, start_scale:int=2, shared_cond:bool=False):
         super().__init__()
         self.n_levels = levels_of(scale)
         channels = (channels,) * (self.n_levels + 1) if isinstance(channels, int) else tuple(channels)
@@ -54,9 +60,9 @@ class ProgressiveGenerator(nn.Module):
         if convs_per_level < 1: raise ValueError(f'convs_per_level must be ≥ 1, got {convs_per_level}')
         self.scale, self.lr_size, self.channels = scale, lr_size, channels
         self.from_rgb = EqualConv2d(3, channels[0], 3)
-        self.stem = Level(channels[0], channels[0], convs_per_level, block, cond_hidden)
+        self.stem = Level(channels[0], channels[0], convs_per_level, block, cond_hidden, shared_cond)
         del self.stem.to_rgb  # the stem never outputs an image: the smallest scale is ×2
-        self.levels = nn.ModuleList([Level(channels[i], channels[i + 1], convs_per_level, block, cond_hidden)
+        self.levels = nn.ModuleList([Level(channels[i], channels[i + 1], convs_per_level, block, cond_hidden, shared_cond)
                                      for i in range(self.n_levels)])
         self.depth, self.alpha = levels_of(start_scale), 1.0
 

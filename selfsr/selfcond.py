@@ -31,9 +31,10 @@ class SelfCondBlock(nn.Module):
         "The predicted per-pixel, per-channel standard deviation σ(c) = 1 + γ(c)."
         return 1 + self.branch(cond)
 
-    def forward(self, x:torch.Tensor, cond:torch.Tensor) -> torch.Tensor:
+    def forward(self, x:torch.Tensor, cond:torch.Tensor, sigma:torch.Tensor|None=None) -> torch.Tensor:
+        "Eq. 6; `sigma` given (a level whose convs share one branch) replaces this block's own σ(cond)."
         _check_pair(x, cond, 'SelfCondBlock')
-        return self.norm(x) * self.sigma(cond)
+        return self.norm(x) * (self.sigma(cond) if sigma is None else sigma)
 
 # %% ../nbs/02_selfcond.ipynb #5436b303
 class ConcatBlock(nn.Module):

@@ -71,7 +71,7 @@ def bicubic_baseline(test, lr, hr, cfg, ref, cache=None) -> dict:
 def _evaluate(self:SRBase) -> dict:
     "#3's metrics on the matching test split, for our outputs and for bicubic upsampling of the same LR."
     cfg = self.cfg
-    test = prepare(cfg.dataset, 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
+    test = prepare(cfg.dataset, cfg.eval_split, self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
     if cfg.dataset == 'realworld':  # real low-quality faces: no ground truth, FID against HR faces
         n = min(cfg.test_limit or len(test.lr), len(test.lr))
         lr, hr = images(test.lr[:n]), None
@@ -83,7 +83,8 @@ def _evaluate(self:SRBase) -> dict:
     sr = self.super_resolve(lr)
     if sr.shape[-1] != cfg.hr_size: raise RuntimeError(f'the generator is at {self.scale_label}, not x{cfg.scale}: training stopped early')
     ours = metrics.evaluate(sr, hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
-    return {'sr': ours, 'bicubic': bicubic_baseline(test, lr, hr, cfg, ref, self.cache), 'test': {'store': test.path.name, 'n': n}}
+    return {'sr': ours, 'bicubic': bicubic_baseline(test, lr, hr, cfg, ref, self.cache),
+            'test': {'store': test.path.name, 'split': cfg.eval_split, 'n': n}}
 
 SRBase.evaluate = _evaluate
 
@@ -115,7 +116,7 @@ def _sr_step(self:SRStage, step:int) -> dict:
     cfg, G, D = self.cfg, self.G, self.D
     b = self.batch(step)
     lr, hr = b['lr'], b['hr']
-    if self.device.type == 'cuda': lr, hr = (x.contiguous(memory_format=torch.channels_last) for x in (lr, hr))
+    lr, hr = (x.contiguous(memory_format=torch.channels_last) for x in (lr, hr))
     real = real_at(hr, cfg.lr_size * G.current_scale, G.alpha)
     with self.autocast(): fake = G(lr)
     losses = self.d_step('D', 'd_hinge', hinge_d_loss, real, fake, step, r1=True)

@@ -14,7 +14,7 @@ from torch import nn
 import torch.distributed as dist
 from .config import RunConfig
 from .generator import levels_of
-from .layers import bicubic, upsample
+from .layers import bicubic, upsample, pool2
 from .losses import r1_penalty
 
 # %% ../nbs/12_stage.ipynb #43bbf841
@@ -35,7 +35,7 @@ def lr_at(cfg:RunConfig, step:int) -> float:
 def real_at(hr:torch.Tensor, size:int, alpha:float=1.0) -> torch.Tensor:
     "HR images at the current resolution, blended during fade-in with their ×2-coarser version as the generator's output is."
     x = bicubic(hr, size) if hr.shape[-1] != size else hr
-    return x if alpha >= 1 else torch.lerp(upsample(F.avg_pool2d(x, 2), (size, size)), x, alpha)
+    return x if alpha >= 1 else torch.lerp(upsample(pool2(x), (size, size)), x, alpha)
 
 # %% ../nbs/12_stage.ipynb #4478e46d
 class NonFiniteLoss(RuntimeError):
@@ -96,7 +96,7 @@ class Stage:
     def _place(self, *modules):
         for m in modules:
             m.to(self.device)
-            if self.device.type == 'cuda': m.to(memory_format=torch.channels_last)
+            m.to(memory_format=torch.channels_last)  # on CPU too: the cpu SR step runs 1.3× faster (tests/benchmarks/bench_train.py)
             if self.world > 1:  # every process starts from rank 0's weights
                 for t in list(m.parameters()) + list(m.buffers()): dist.broadcast(t.data, 0)
 

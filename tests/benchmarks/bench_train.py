@@ -8,7 +8,10 @@ matmul peak measured in the same run.
     MALLOC_MMAP_THRESHOLD_=4294967296 MALLOC_TRIM_THRESHOLD_=4294967296 \\
         python tests/benchmarks/bench_train.py [--data ../shared/data] [--steps 5]
         python tests/benchmarks/bench_train.py --baselines [--runs RUNS]   # the compared methods' cpu steps
+        python tests/benchmarks/bench_train.py --rows                      # each CelebA row against the plain rows
 
+`--rows` times the step of every CelebA row of Tables I and IV at the `cpu` profile and prints each
+as a fraction of the plain L1 + GAN row's img/s (#12 asks ours to reach 50%).
 `--baselines` times a step of every compared method of Tables I-II at the `cpu` profile instead; the
 rows trained on a degrader's pseudo pairs need `--runs`, the runs folder holding their stage-1 runs.
 """
@@ -29,9 +32,11 @@ def count_flops(fn) -> int:
 
 
 def bench_step(cfg, data, steps, peak, peak_bf16):
+    "Time final-scale training steps of `cfg`; R1 steps (every `r1_every`) are timed apart and amortised. Returns (stage, img/s)."
     stage = stage_class(cfg)(cfg, data, None, torch.device('cpu'))
-    # final-scale steps at the end of the schedule, none of them an R1 step
-    ts = [t for t in range(cfg.steps - 1, -1, -1) if t % cfg.r1_every][:steps + 1][::-1]
+    lazy = getattr(stage, 'D', None) is not None and cfg.r1_gamma > 0  # stages whose D has R1 every r1_every steps
+    late = [t for t in range(cfg.steps - 1, -1, -1)]
+    ts = [t for t in late if not lazy or t % cfg.r1_every][:steps + 1][::-1]  # at the end of the schedule: final scale, GAN on
     stage.prepare_step(ts[0]); stage.step(ts[0])  # warm-up
     flops = count_flops(lambda: (stage.prepare_step(ts[0]), stage.step(ts[0])))
     times = []
@@ -39,11 +44,18 @@ def bench_step(cfg, data, steps, peak, peak_bf16):
         stage.prepare_step(t)
         s = time.perf_counter(); stage.step(t); times.append(time.perf_counter() - s)
     best = min(times)
+    r1 = ''
+    if lazy:
+        t = next(t for t in late if t % cfg.r1_every == 0)
+        stage.prepare_step(t); stage.step(t)
+        s = time.perf_counter(); stage.step(t); extra = max(0.0, time.perf_counter() - s - best)
+        r1 = f' + R1 {extra:.3f} s every {cfg.r1_every} steps'
+        best += extra / cfg.r1_every
     scale = stage.scale_label or f'LR {cfg.lr_size}'
-    print(f'  train step at {scale}, batch {cfg.batch}: {best:.3f} s/step (median {sorted(times)[len(times)//2]:.3f}), '
+    print(f'  train step at {scale}, batch {cfg.batch}: {best:.3f} s/step amortised (plain step median {sorted(times)[len(times)//2]:.3f}{r1}), '
           f'{cfg.batch / best:.1f} img/s, {flops / 1e9:.1f} GFLOP/step, {flops / best / 1e9:.0f} GFLOP/s = '
           f'{flops / best / 1e9 / (peak_bf16 if stage.amp else peak):.0%} of the {"bf16" if stage.amp else "fp32"} matmul peak')
-    return stage
+    return stage, cfg.batch / best
 
 
 def bench_inference(G, cfg, peak, peak_bf16, batch=32):
@@ -69,17 +81,19 @@ def main():
     p.add_argument('--steps', type=int, default=5)
     p.add_argument('--paper-batch', type=int, default=8, help='batch for the paper-size step (the paper used 48 on 4 GPUs)')
     p.add_argument('--baselines', action='store_true', help="time the compared methods' cpu-profile steps instead")
+    p.add_argument('--rows', action='store_true', help="time the cpu step of every CelebA row of Tables I and IV beside the plain CNN rows'")
     p.add_argument('--runs', help='runs folder with the stage-1 runs the pseudo-pair rows need (<runs>/cpu/<experiment>)')
     args = p.parse_args()
     peak, peak_bf16 = header('selfsr training and inference on the CPU')
     if args.baselines: return bench_baselines(args, peak, peak_bf16)
+    if args.rows: return bench_rows(args, peak, peak_bf16)
     for profile, name, over in (('cpu', 't4-paired-full', {}), ('cpu', 't3-ff-idt-deg', {}),
                                 ('paper', 't4-paired-full', {'batch': args.paper_batch}), ('paper', 't3-ff-idt-deg', {})):
         cfg = config_for(name, profile, device='cpu', **over)
         stage = STAGES[cfg.stage]
         nets = f'{cfg.stage} stage'
         print(f'\n{profile} profile, {name} ({nets}): {cfg.lr_size}→{cfg.hr_size if cfg.stage == "sr" else cfg.lr_size}')
-        st = bench_step(cfg, args.data, args.steps, peak, peak_bf16)
+        st, _ = bench_step(cfg, args.data, args.steps, peak, peak_bf16)
         print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.2f}M' for k, m in st.nets.items()))
         if cfg.stage == 'sr': bench_inference(st.G, cfg, peak, peak_bf16)
 
@@ -92,8 +106,24 @@ def bench_baselines(args, peak, peak_bf16):
             print(f'\n{name}: skipped (trains on {e.needs} pseudo pairs: pass --runs)'); continue
         cfg = config_for(name, 'cpu', device='cpu', degrader_run=os.path.join(args.runs, 'cpu', e.needs) if e.needs else None)
         print(f'\ncpu profile, {name} ({cfg.method}, {cfg.lr_size}→{cfg.hr_size}, {cfg.precision})')
-        st = bench_step(cfg, args.data, args.steps, peak, peak_bf16)
+        st, _ = bench_step(cfg, args.data, args.steps, peak, peak_bf16)
         print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.3f}M' for k, m in st.nets.items()))
+
+
+def bench_rows(args, peak, peak_bf16):
+    "Each CelebA row's cpu training step, as a fraction of the plain L1 + GAN row's img/s measured in this run."
+    from selfsr.experiments import rows
+    names = [e.name for t in ('IV', 'I') for e in rows(t) if e.settings.get('dataset') == 'celeba' and e.name.startswith(('t4-paired', 't1-'))]
+    names = list(dict.fromkeys(['t4-paired-plain-gan', 't4-paired-plain-l1'] + [n for n in names if not n.endswith(('plain-l1', 'plain-gan'))]))
+    speed = {}
+    for name in names:
+        cfg = config_for(name, 'cpu', device='cpu')
+        if cfg.setting == 'unpaired': continue
+        print(f'\ncpu profile, {name} ({cfg.method}, {cfg.lr_size}→{cfg.hr_size}, batch {cfg.batch}, {cfg.steps} steps)')
+        speed[name] = bench_step(cfg, args.data, args.steps, peak, peak_bf16)[1]
+    bar = speed['t4-paired-plain-gan']
+    print('\nimg/s of each row\'s step against the plain L1 + GAN row\'s (same run):')
+    for name, v in speed.items(): print(f'  {name:24s} {v:7.1f} img/s  {v / bar:5.0%}')
 
 
 if __name__ == '__main__': main()

@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['PROFILES', 'DOMAINS', 'CPU_SR_STEPS', 'CPU_DEGRADE_STEPS', 'CPU_BASELINE_STEPS', 'RELEASE_SR_STEPS', 'CPU_DEGRADE',
-           'PROFILE_TABLE', 'ARCH', 'METHOD_STEPS', 'TABLES', 'EXPERIMENTS', 'domain', 'profile_settings',
-           'baseline_settings', 'Experiment', 'Table', 'experiment', 'rows', 'register', 'config_for']
+           'PROFILE_TABLE', 'ARCH', 'METHOD_STEPS', 'CPU_BUDGET_S', 'NOPROG_STEPS', 'TABLES', 'EXPERIMENTS', 'domain',
+           'profile_settings', 'baseline_settings', 'Experiment', 'Table', 'experiment', 'rows', 'register',
+           'config_for']
 
 # %% ../nbs/11_experiments.ipynb #64d44c39
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from .generator import PAPER_GENERATOR
 # %% ../nbs/11_experiments.ipynb #e7e2f3c4
 PROFILES = ('paper', 'cpu', 'release', 'tiny')
 DOMAINS = ('x8', 'x8-unpaired', 'x4')
-CPU_SR_STEPS = 750       # measured: 0.15 s/step at x2, 0.32 s/step at x4 (bf16, batch 16); see tests/benchmarks/bench_train.py
+CPU_SR_STEPS = 4500      # fills the cpu budget at batch 16: the sweep's batch-16 run took 243 s for 4,000 steps with the GAN on throughout
 CPU_DEGRADE_STEPS = 1500
 CPU_BASELINE_STEPS = 600
 
@@ -25,12 +26,20 @@ _PAPER_LOG = dict(log_every=100, sample_every=5_000, ckpt_every=5_000)
 _PAPER_SR = dict(lr_size=16, fade_steps=10_000, batch=48, lr=0.003, **_PAPER_LOG)
 _PAPER_X4 = dict(gen_channels=PAPER_GENERATOR['channels'][:3], disc_channels=PAPER_DISCRIMINATOR['channels'][:3])  # one level less
 _PAPER_BASE = dict(lr_size=16, steps=160_000, batch=16, lr=1e-4, betas=(0.9, 0.999), lr_disc_ch=256, fade_steps=10_000, **_PAPER_LOG)
-_CPU_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 48, 32), disc_channels=(64, 48, 32), convs_per_level=2, cond_hidden=32,
-               steps=CPU_SR_STEPS, grow_at=(CPU_SR_STEPS * 3 // 10,), fade_steps=CPU_SR_STEPS // 10, batch=16, lr=0.003,
-               precision='bf16', test_limit=500, log_every=25, sample_every=250, ckpt_every=50)
-RELEASE_SR_STEPS = 3000  # the shipped default model (selfsr.restore): cpu sizes, 4x the steps, same proportions; ~20 min here
-_RELEASE_SR = dict(_CPU_SR, steps=RELEASE_SR_STEPS, grow_at=(RELEASE_SR_STEPS * 3 // 10,), fade_steps=RELEASE_SR_STEPS // 10,
-                   sample_every=500, ckpt_every=100)
+# sizes: ours, chosen for speed (#12): the widths halve from the 16×16 stem (where a conv is cheap) to 16 at 64×64, one
+# condition branch per level, a discriminator a quarter as wide. The recipe: chosen by sweep on CelebA val (nbs/24_cpu_recipe)
+_CPU_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 32, 16), convs_per_level=2, cond_hidden=16,
+               disc_channels=(32, 16, 8),    # (48, 24, 12) tried: better on val, but 336 s, over the budget
+               shared_cond=True, steps=CPU_SR_STEPS, grow_at=(CPU_SR_STEPS * 3 // 10,), fade_steps=CPU_SR_STEPS // 10,
+               batch=16,                 # chosen by sweep (32 tried; the steps fill the same wall time)
+               lr=0.003, betas=(0.0, 0.99),  # chosen by sweep: the paper's lr and our progressive-GAN betas beat 1e-3 and (0.5, 0.99)
+               w_adv=2.0,                # chosen by sweep (0.2 and 1 tried), w_rec 10
+               adv_from=0.4,             # chosen by sweep: the GAN starts at 40% of the steps (0 tried)
+               precision='bf16', test_limit=500, log_every=25, sample_every=500, ckpt_every=100)
+RELEASE_SR_STEPS = 3000  # the shipped default model (selfsr.restore), kept as it was made: the cpu recipe before #12, 4x its steps
+_RELEASE_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 48, 32), disc_channels=(64, 48, 32), convs_per_level=2, cond_hidden=32,
+                   steps=RELEASE_SR_STEPS, grow_at=(RELEASE_SR_STEPS * 3 // 10,), fade_steps=RELEASE_SR_STEPS // 10, batch=16, lr=0.003,
+                   precision='bf16', test_limit=500, log_every=25, sample_every=500, ckpt_every=100)
 _CPU_BASE = dict(hr_size=64, lr_size=16, steps=CPU_BASELINE_STEPS, batch=16, lr=5e-4, betas=(0.9, 0.999), disc_channels=(64, 48, 32),
                  lr_disc_ch=64, precision='bf16', test_limit=500, log_every=25, sample_every=200, ckpt_every=50,
                  grow_at=(CPU_BASELINE_STEPS * 3 // 10,), fade_steps=CPU_BASELINE_STEPS // 10)
@@ -73,10 +82,13 @@ ARCH = {'paper': {}, 'cpu': {'rdn': dict(g0=32, d=4, c=4, g=16),
                              'maeda': dict(ch=32, correct_blocks=3, sr_ch=48, sr_blocks=6), 'plain': {}},  # plain: its stated size
         'tiny': TINY_ARCH}  # the compared networks' sizes; paper: each paper's own (selfsr.baselines.PAPER_ARCH)
 ARCH['release'] = ARCH['cpu']
-# The plain CNN rows train for the wall time of Ours-P's 750 cpu steps. Measured in one process, interleaved
-# (the timing is in the commit that set these): Ours-P 0.192 s/step at x2 and 0.470 at x4 (batch 16),
-# the plain CNN 0.079 s/step with L1 and 0.158 with its GAN on (batch 32): about 3,700 and 2,300 steps in Ours-P's time.
-METHOD_STEPS = {'cpu': {'plain-l1': 3700, 'plain-gan': 2300}}
+# At cpu every row of ours trains for about 4 minutes. The plain CNN rows and Ours without progressive growing (every
+# step at x4) get the steps that fill the same wall time, from tests/benchmarks/bench_train.py --rows (one run):
+# Ours-P 0.068 s/step at x4 with its GAN (batch 16), Ours without growing 0.063; the plain CNN 0.030 s/step with L1
+# and 0.059 with its GAN on (batch 32); plus the 8% of a whole run that is not the step (data, logs, checkpoints).
+METHOD_STEPS = {'cpu': {'plain-l1': 7000, 'plain-gan': 4600}}
+CPU_BUDGET_S = 300  # what a cpu row may take to train here (#12): a recipe that needs more is out of the sweep
+NOPROG_STEPS = {'cpu': 4200}
 
 # %% ../nbs/11_experiments.ipynb #ce9ebf29
 def domain(dataset:str, setting:str='paired') -> str:
@@ -221,7 +233,9 @@ def config_for(name:str, profile:str='cpu', degrader_run:str|None=None, **overri
         m = method(s['method'])
         d = baseline_settings(profile, s['dataset'], m.net, m.progressive) | m.weights | (m.train or {}) | s
         if steps := METHOD_STEPS.get(profile, {}).get(s['method']): d['steps'] = steps
-    else: d = dict(profile_settings(profile, s['stage'], s['dataset'], s.get('setting', 'paired')), **s)
+    else:
+        d = dict(profile_settings(profile, s['stage'], s['dataset'], s.get('setting', 'paired')), **s)
+        if not d.get('progressive', True) and (steps := NOPROG_STEPS.get(profile)): d['steps'] = steps
     if s.get('degrader') == 'h2l': d['degrader_blocks'] = min(d.get('degrader_blocks', 2), 2)  # four blocks at each of three sizes otherwise
     if not d.get('progressive', True): d['grow_at'] = ()
     if e.needs:

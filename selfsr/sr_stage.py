@@ -119,9 +119,10 @@ def _sr_step(self:SRStage, step:int) -> dict:
     lr, hr = (x.contiguous(memory_format=torch.channels_last) for x in (lr, hr))
     real = real_at(hr, cfg.lr_size * G.current_scale, G.alpha)
     with self.autocast(): fake = G(lr)
-    losses = self.d_step('D', 'd_hinge', hinge_d_loss, real, fake, step, r1=True)
+    adv = step >= cfg.adv_from * cfg.steps
+    losses = self.d_step('D', 'd_hinge', hinge_d_loss, real, fake, step, r1=True) if adv else {}
     with self.autocast():
-        g = {'g_adv': hinge_g_loss(D(fake))}
+        g = {'g_adv': hinge_g_loss(D(fake))} if adv else {}
         if cfg.setting == 'unpaired': g['cycle'] = cycle_loss(fake.float(), lr)
         else: g['rec'] = reconstruction_loss(fake.float(), real)
     self.g_step(g, dict(g_adv=cfg.w_adv, rec=cfg.w_rec, cycle=cfg.w_rec), step, [G])

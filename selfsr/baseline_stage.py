@@ -17,7 +17,7 @@ from .layers import bicubic
 from .losses import hinge_d_loss, hinge_g_loss, lr_adv_d_loss, lr_adv_g_loss
 from .runs import build_sr
 from .sr_stage import SRBase
-from .stage import real_at
+from .stage import channels_last, real_at
 from .weights import vgg16_features
 
 # %% ../nbs/12d_baseline_stage.ipynb #92b96c8f
@@ -65,7 +65,7 @@ class BaselineStage(SRBase):
         if got: b['landmarks'] = got.pop(0)
         b['lr'] = b['clean_lr'] if self.degrader is None else self.lr_of(b['hr'])
         if self.real_stream: b['real_lr'], = self.real_stream(step)
-        return {k: v.contiguous(memory_format=torch.channels_last) if v.ndim == 4 else v for k, v in b.items()}
+        return channels_last(b)
 
 # %% ../nbs/12d_baseline_stage.ipynb #1bd8d7a1
 def _baseline_step(self:BaselineStage, step:int) -> dict:

@@ -15,7 +15,7 @@ from .layers import bicubic
 from .losses import hinge_d_loss, hinge_g_loss, reconstruction_loss, cycle_loss
 from .paths import cached_json
 from .runs import build_sr, load_degrader, pseudo_lr, super_resolve
-from .stage import Stage, growth, real_at
+from .stage import Stage, channels_last, growth, real_at
 
 # %% ../nbs/12c_sr_stage.ipynb #112f0465
 class SRBase(Stage):
@@ -109,14 +109,13 @@ class SRStage(SRBase):
         else:
             hr, = self.hr_stream(step)
             lr = self.lr_stream(step)[0] if self.cfg.setting == 'unpaired' else self.lr_of(hr)
-        return {'lr': lr, 'hr': hr}
+        return channels_last({'lr': lr, 'hr': hr})
 
 # %% ../nbs/12c_sr_stage.ipynb #ea1da437
 def _sr_step(self:SRStage, step:int) -> dict:
     cfg, G, D = self.cfg, self.G, self.D
     b = self.batch(step)
     lr, hr = b['lr'], b['hr']
-    lr, hr = (x.contiguous(memory_format=torch.channels_last) for x in (lr, hr))
     real = real_at(hr, cfg.lr_size * G.current_scale, G.alpha)
     with self.autocast(): fake = G(lr)
     adv = step >= cfg.adv_from * cfg.steps

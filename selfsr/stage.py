@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device', 'world', 'average_gradients',
-           'use_amp', 'Stage', 'd_step', 'g_step']
+           'channels_last', 'use_amp', 'Stage', 'd_step', 'g_step']
 
 # %% ../nbs/12_stage.ipynb #e8437850
 import os
@@ -72,6 +72,10 @@ def average_gradients(module:nn.Module):
     dist.all_reduce(flat)
     flat /= size
     for g, f in zip(grads, flat.split([g.numel() for g in grads])): g.copy_(f.view_as(g))
+
+def channels_last(batch:dict) -> dict:
+    "A step's batch with its images (4-D tensors) in channels_last, the layout `Stage._place` gives the networks."
+    return {k: v.contiguous(memory_format=torch.channels_last) if v.ndim == 4 else v for k, v in batch.items()}
 
 def use_amp(cfg:RunConfig, device:torch.device) -> bool:
     "Whether `cfg` runs in bf16 autocast on `device`: asked for, or 'auto' on CUDA."

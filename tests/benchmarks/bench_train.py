@@ -35,7 +35,7 @@ def bench_step(cfg, data, steps, peak, peak_bf16):
     "Time final-scale training steps of `cfg`; R1 steps (every `r1_every`) are timed apart and amortised. Returns (stage, img/s)."
     stage = stage_class(cfg)(cfg, data, None, torch.device('cpu'))
     lazy = getattr(stage, 'D', None) is not None and cfg.r1_gamma > 0  # stages whose D has R1 every r1_every steps
-    late = [t for t in range(cfg.steps - 1, -1, -1)]
+    late = list(range(cfg.steps - 1, -1, -1))
     ts = [t for t in late if not lazy or t % cfg.r1_every][:steps + 1][::-1]  # at the end of the schedule: final scale, GAN on
     stage.prepare_step(ts[0]); stage.step(ts[0])  # warm-up
     flops = count_flops(lambda: (stage.prepare_step(ts[0]), stage.step(ts[0])))
@@ -112,13 +112,14 @@ def bench_baselines(args, peak, peak_bf16):
 
 def bench_rows(args, peak, peak_bf16):
     "Each CelebA row's cpu training step, as a fraction of the plain L1 + GAN row's img/s measured in this run."
-    from selfsr.experiments import rows
-    names = [e.name for t in ('IV', 'I') for e in rows(t) if e.settings.get('dataset') == 'celeba' and e.name.startswith(('t4-paired', 't1-'))]
-    names = list(dict.fromkeys(['t4-paired-plain-gan', 't4-paired-plain-l1'] + [n for n in names if not n.endswith(('plain-l1', 'plain-gan'))]))
+    from selfsr.experiments import rows, experiment
+    paired = [e for t in ('IV', 'I') for e in rows(t) if e.settings.get('dataset') == 'celeba' and e.settings.get('setting') == 'paired']
+    runs = {}  # one row per run: Table I's Ours-P and plain rows are Table IV's runs
+    for e in [experiment('t4-paired-plain-gan'), experiment('t4-paired-plain-l1'), *paired]: runs.setdefault(e.same_as or e.name, e.name)
+    names = list(runs.values())
     speed = {}
     for name in names:
         cfg = config_for(name, 'cpu', device='cpu')
-        if cfg.setting == 'unpaired': continue
         print(f'\ncpu profile, {name} ({cfg.method}, {cfg.lr_size}→{cfg.hr_size}, batch {cfg.batch}, {cfg.steps} steps)')
         speed[name] = bench_step(cfg, args.data, args.steps, peak, peak_bf16)[1]
     bar = speed['t4-paired-plain-gan']

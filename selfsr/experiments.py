@@ -6,10 +6,10 @@
 __all__ = ['PROFILES', 'DOMAINS', 'CPU_SR_STEPS', 'CPU_DEGRADE_STEPS', 'CPU_BASELINE_STEPS', 'RELEASE_SR_STEPS', 'CPU_DEGRADE',
            'PROFILE_TABLE', 'ARCH', 'METHOD_STEPS', 'CPU_BUDGET_S', 'NOPROG_STEPS', 'TABLES', 'EXPERIMENTS', 'domain',
            'profile_settings', 'baseline_settings', 'Experiment', 'Table', 'experiment', 'rows', 'register',
-           'config_for']
+           'config_for', 'at_budget']
 
 # %% ../nbs/11_experiments.ipynb #64d44c39
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from .baselines import METHODS, TINY_ARCH, method
 from .config import RunConfig
 from .discriminator import PAPER_DISCRIMINATOR
@@ -242,3 +242,9 @@ def config_for(name:str, profile:str='cpu', degrader_run:str|None=None, **overri
         if not degrader_run: raise ValueError(f'{name} super-resolves pseudo pairs from a trained degrader: train {e.needs} first and pass its run directory (--degrader-run)')
         d['degrader_run'] = str(degrader_run)
     return RunConfig(experiment=name, profile=profile, **{**d, **overrides})
+
+# %% ../nbs/11_experiments.ipynb #6f0db3f5
+def at_budget(cfg:RunConfig, k:int) -> RunConfig:
+    "`cfg` with `k` times its steps, its growth steps and fade-in (the same schedule, stretched)."
+    if k < 1: raise ValueError(f'a budget is a whole multiple of the profile\'s (1, 2, 4, …), got {k}')
+    return replace(cfg, steps=cfg.steps * k, grow_at=tuple(g * k for g in cfg.grow_at), fade_steps=cfg.fade_steps * k)

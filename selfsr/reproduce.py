@@ -9,12 +9,12 @@ __all__ = ['SEED_SPREAD', 'LOWER_IS_BETTER', 'NOTEBOOKS', 'ORDER', 'run_dir', 'f
            'notebooks_dir', 'targets', 'reproduce']
 
 # %% ../nbs/13_reproduce.ipynb #eb2bebcf
-import os, sys, time, logging, functools, tempfile
+import os, sys, json, time, logging, functools, tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 from .baselines import method
 from .config import RunConfig, config_diff
-from .experiments import EXPERIMENTS, PROFILES, TABLES, experiment, config_for, rows
+from .experiments import EXPERIMENTS, PROFILES, TABLES, experiment, config_for, at_budget, rows
 from .generator import n_params
 from .paths import atomic_path
 from .runs import Run, build_sr, load_sr, load_degrader
@@ -22,31 +22,31 @@ from .stage import resolve_device
 _log = logging.getLogger(__name__)
 
 # %% ../nbs/13_reproduce.ipynb #8e9d6faa
-def run_dir(runs:str|Path, profile:str, name:str, seed:int=0) -> Path:
-    "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`, `-seed<k>` added for seed k > 0."
+def run_dir(runs:str|Path, profile:str, name:str, seed:int=0, budget:int=1) -> Path:
+    "Where experiment `name`'s run lives: `runs/profile/<name, or the experiment it is the same run as>`, `-seed<k>` added for seed k > 0, `-budget<k>` for k times the compute."
     e = experiment(name)
-    return Path(runs) / profile / ((e.same_as or name) + (f'-seed{seed}' if seed else ''))
+    return Path(runs) / profile / ((e.same_as or name) + (f'-seed{seed}' if seed else '') + (f'-budget{budget}' if budget != 1 else ''))
 
 def finished(runs:str|Path, profile:str, name:str, seed:int=0) -> dict | None:
     "`results.json` of the finished run of `name` (at `seed`), or None."
     return Run(run_dir(runs, profile, name, seed)).results
 
 def same_run(a:RunConfig, b:RunConfig) -> bool:
-    "Whether two configs describe the same run; the degrader run is compared by folder name, so a moved runs folder still matches."
-    name = lambda c: replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None)
-    return name(a) == name(b)
+    "Whether two configs describe the same run as saved (a tuple and its JSON list agree); the degrader run by folder name, so a moved runs folder still matches."
+    saved = lambda c: json.loads(replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None).to_json())
+    return saved(a) == saved(b)
 
 # %% ../nbs/13_reproduce.ipynb #cb778c65
-def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, progress:bool=True, seed:int=0, **overrides) -> dict:
-    "The results of experiment `name` at `profile` and `seed`: read if finished, else trained (its degrader, same seed, first), resuming a partial run."
+def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, progress:bool=True, seed:int=0, budget:int=1, **overrides) -> dict:
+    "The results of experiment `name` at `profile`, `seed` and `budget` (`at_budget`): read if finished, else trained (its degrader first, alike), resuming a partial run."
     from selfsr.train import train  # the loop is the one thing above this module's readers; loaded only when a run must train
     e = experiment(name)
     deg = None
     if e.needs:
-        ensure_run(e.needs, profile, runs, data, cache, progress, seed, **overrides)
-        deg = str(run_dir(runs, profile, e.needs, seed))
-    cfg = config_for(e.same_as or name, profile, degrader_run=deg, **overrides, **({'seed': seed} if seed else {}))
-    run = Run(run_dir(runs, profile, name, seed))
+        ensure_run(e.needs, profile, runs, data, cache, progress, seed, budget, **overrides)
+        deg = str(run_dir(runs, profile, e.needs, seed, budget))
+    cfg = at_budget(config_for(e.same_as or name, profile, degrader_run=deg, **overrides, **({'seed': seed} if seed else {})), budget)
+    run = Run(run_dir(runs, profile, name, seed, budget))
     if run.finished:
         if not same_run(old := run.config, cfg):
             raise ValueError(f'{run.path} holds a finished run with another config ({"; ".join(config_diff(old, cfg))}): use another output folder')
@@ -102,7 +102,9 @@ class Paper:
         self.dev = resolve_device(self.device)
         self.overrides = {} if self.device == 'auto' else {'device': self.device}
 
-    def results(self, name:str) -> dict: return ensure_run(name, self.profile, self.runs, self.data, progress=False, seed=self.seed, **self.overrides)
+    def results(self, name:str, budget:int=1) -> dict:
+        "The results of row `name` at this notebook's profile and seed, at `budget` times its compute."
+        return ensure_run(name, self.profile, self.runs, self.data, progress=False, seed=self.seed, budget=budget, **self.overrides)
     def run(self, name:str) -> Run: return Run(run_dir(self.runs, self.profile, name, self.seed))
     def sr(self, name:str) -> tuple: return load_sr(run_dir(self.runs, self.profile, name, self.seed), self.dev)
     def degrader(self, name:str) -> tuple: return load_degrader(run_dir(self.runs, self.profile, name, self.seed), self.dev)

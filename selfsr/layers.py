@@ -60,9 +60,9 @@ def upsample(x:torch.Tensor, size:int|tuple[int,int]) -> torch.Tensor:
 
 # %% ../nbs/00_layers.ipynb #2cad2bbb
 def pool2(x:torch.Tensor) -> torch.Tensor:
-    "2×2 average pooling, stride 2 (`F.avg_pool2d(x, 2)`'s numbers) as the mean of four strided views: twice as fast on CPU in bf16."
-    h, w = x.shape[-2] // 2 * 2, x.shape[-1] // 2 * 2
-    return (x[..., 0:h:2, 0:w:2] + x[..., 1:h:2, 0:w:2] + x[..., 0:h:2, 1:w:2] + x[..., 1:h:2, 1:w:2]) * 0.25
+    "2×2 average pooling, stride 2; odd sizes drop the last row or column."
+    # avg_pool2d, not a mean of four strided views: their slice backwards zero-fill the input 4 times (3-6x slower forward + backward, bf16)
+    return F.avg_pool2d(x, 2)
 
 class Pool2(nn.Module):
     "`pool2` as a layer."

@@ -10,8 +10,8 @@ matmul peak measured in the same run.
         python tests/benchmarks/bench_train.py --baselines [--runs RUNS]   # the compared methods' cpu steps
         python tests/benchmarks/bench_train.py --rows                      # each CelebA row against the plain rows
 
-`--rows` times the step of every CelebA row of Tables I and IV at the `cpu` profile and prints each
-as a fraction of the plain L1 + GAN row's img/s (#12 asks ours to reach 50%).
+`--rows` times the step of every CelebA row of Tables I and IV at the `cpu` profile, in interleaved rounds,
+and prints each row's median as a fraction of the plain L1 + GAN row's img/s (#12 asks ours to reach 50%).
 `--baselines` times a step of every compared method of Tables I-II at the `cpu` profile instead; the
 rows trained on a degrader's pseudo pairs need `--runs`, the runs folder holding their stage-1 runs.
 """
@@ -31,31 +31,51 @@ def count_flops(fn) -> int:
     return fc.get_total_flops()
 
 
+class StepBench:
+    "Final-scale training steps of `cfg` (R1 steps, every `r1_every`, timed apart and amortised); `time` adds a round."
+    def __init__(self, cfg, data):
+        self.cfg, self.stage = cfg, stage_class(cfg)(cfg, data, None, torch.device('cpu'))
+        st = self.stage
+        self.lazy = getattr(st, 'D', None) is not None and cfg.r1_gamma > 0  # stages whose D has R1 every r1_every steps
+        late = list(range(cfg.steps - 1, -1, -1))
+        self.ts = [t for t in late if not self.lazy or t % cfg.r1_every]  # the schedule's last steps: final scale, GAN on
+        st.prepare_step(self.ts[0]); st.step(self.ts[0])  # warm-up
+        self.flops = count_flops(lambda: (st.prepare_step(self.ts[0]), st.step(self.ts[0])))
+        self.ts = self.ts[1:]
+        self.times, self.r1 = [], 0.0
+        if self.lazy:
+            t = next(t for t in late if t % cfg.r1_every == 0)
+            st.prepare_step(t); st.step(t)
+            s = time.perf_counter(); st.step(t); self.r1 = time.perf_counter() - s
+
+    def time(self, steps):
+        for t in self.ts[len(self.times):len(self.times) + steps]:
+            self.stage.prepare_step(t)
+            s = time.perf_counter(); self.stage.step(t); self.times.append(time.perf_counter() - s)
+
+    @property
+    def seconds(self) -> float:
+        "Median s/step, R1's extra time amortised over its interval."
+        med = sorted(self.times)[len(self.times) // 2]
+        return med + max(0.0, self.r1 - med) / self.cfg.r1_every if self.lazy else med
+
+    @property
+    def img_s(self) -> float: return self.cfg.batch / self.seconds
+
+    def report(self, peak, peak_bf16) -> str:
+        cfg, st, best = self.cfg, self.stage, self.seconds
+        r1 = f', + R1 {max(0.0, self.r1 - sorted(self.times)[len(self.times) // 2]):.3f} s every {cfg.r1_every} steps' if self.lazy else ''
+        return (f'  train step at {st.scale_label or f"LR {cfg.lr_size}"}, batch {cfg.batch}: {best:.3f} s/step '
+                f'(median of {len(self.times)}{r1}), {self.img_s:.1f} img/s, {self.flops / 1e9:.1f} GFLOP/step, {self.flops / best / 1e9:.0f} GFLOP/s = '
+                f'{self.flops / best / 1e9 / (peak_bf16 if st.amp else peak):.0%} of the {"bf16" if st.amp else "fp32"} matmul peak')
+
+
 def bench_step(cfg, data, steps, peak, peak_bf16):
-    "Time final-scale training steps of `cfg`; R1 steps (every `r1_every`) are timed apart and amortised. Returns (stage, img/s)."
-    stage = stage_class(cfg)(cfg, data, None, torch.device('cpu'))
-    lazy = getattr(stage, 'D', None) is not None and cfg.r1_gamma > 0  # stages whose D has R1 every r1_every steps
-    late = list(range(cfg.steps - 1, -1, -1))
-    ts = [t for t in late if not lazy or t % cfg.r1_every][:steps + 1][::-1]  # at the end of the schedule: final scale, GAN on
-    stage.prepare_step(ts[0]); stage.step(ts[0])  # warm-up
-    flops = count_flops(lambda: (stage.prepare_step(ts[0]), stage.step(ts[0])))
-    times = []
-    for t in ts[1:]:
-        stage.prepare_step(t)
-        s = time.perf_counter(); stage.step(t); times.append(time.perf_counter() - s)
-    best = min(times)
-    r1 = ''
-    if lazy:
-        t = next(t for t in late if t % cfg.r1_every == 0)
-        stage.prepare_step(t); stage.step(t)
-        s = time.perf_counter(); stage.step(t); extra = max(0.0, time.perf_counter() - s - best)
-        r1 = f' + R1 {extra:.3f} s every {cfg.r1_every} steps'
-        best += extra / cfg.r1_every
-    scale = stage.scale_label or f'LR {cfg.lr_size}'
-    print(f'  train step at {scale}, batch {cfg.batch}: {best:.3f} s/step amortised (plain step median {sorted(times)[len(times)//2]:.3f}{r1}), '
-          f'{cfg.batch / best:.1f} img/s, {flops / 1e9:.1f} GFLOP/step, {flops / best / 1e9:.0f} GFLOP/s = '
-          f'{flops / best / 1e9 / (peak_bf16 if stage.amp else peak):.0%} of the {"bf16" if stage.amp else "fp32"} matmul peak')
-    return stage, cfg.batch / best
+    "Time `steps` final-scale training steps of `cfg` and print them. Returns (stage, img/s)."
+    b = StepBench(cfg, data)
+    b.time(steps)
+    print(b.report(peak, peak_bf16))
+    return b.stage, b.img_s
 
 
 def bench_inference(G, cfg, peak, peak_bf16, batch=32):
@@ -110,21 +130,21 @@ def bench_baselines(args, peak, peak_bf16):
         print('  parameters: ' + ', '.join(f'{k} {n_params(m) / 1e6:.3f}M' for k, m in st.nets.items()))
 
 
-def bench_rows(args, peak, peak_bf16):
+def bench_rows(args, peak, peak_bf16, rounds:int=5):
     "Each CelebA row's cpu training step, as a fraction of the plain L1 + GAN row's img/s measured in this run."
     from selfsr.experiments import rows, experiment
     paired = [e for t in ('IV', 'I') for e in rows(t) if e.settings.get('dataset') == 'celeba' and e.settings.get('setting') == 'paired']
     runs = {}  # one row per run: Table I's Ours-P and plain rows are Table IV's runs
     for e in [experiment('t4-paired-plain-gan'), experiment('t4-paired-plain-l1'), *paired]: runs.setdefault(e.same_as or e.name, e.name)
-    names = list(runs.values())
-    speed = {}
-    for name in names:
-        cfg = config_for(name, 'cpu', device='cpu')
-        print(f'\ncpu profile, {name} ({cfg.method}, {cfg.lr_size}→{cfg.hr_size}, batch {cfg.batch}, {cfg.steps} steps)')
-        speed[name] = bench_step(cfg, args.data, args.steps, peak, peak_bf16)[1]
-    bar = speed['t4-paired-plain-gan']
-    print('\nimg/s of each row\'s step against the plain L1 + GAN row\'s (same run):')
-    for name, v in speed.items(): print(f'  {name:24s} {v:7.1f} img/s  {v / bar:5.0%}')
+    benches = {name: StepBench(config_for(name, 'cpu', device='cpu'), args.data) for name in runs.values()}
+    for _ in range(rounds):  # round robin: a slow spell of this shared machine hits every row alike, not one
+        for b in benches.values(): b.time(args.steps)
+    for name, b in benches.items():
+        print(f'\ncpu profile, {name} ({b.cfg.method}, {b.cfg.lr_size}→{b.cfg.hr_size}, batch {b.cfg.batch}, {b.cfg.steps} steps)')
+        print(b.report(peak, peak_bf16))
+    bar = benches['t4-paired-plain-gan'].img_s
+    print(f'\nimg/s of each row\'s step against the plain L1 + GAN row\'s (same run, {rounds} interleaved rounds of {args.steps} steps):')
+    for name, b in benches.items(): print(f'  {name:24s} {b.img_s:7.1f} img/s  {b.img_s / bar:5.0%}')
 
 
 if __name__ == '__main__': main()

@@ -5,7 +5,7 @@
 # %% auto #0
 __all__ = ['color_drift', 'rgb_to_y', 'psnr_y', 'ssim_y', 'rgb_to_lab', 'ciede2000', 'pixel_de', 'shift_hue', 'gaussian_blur',
            'color_shift', 'lpips_alex', 'fid_features', 'fid_stats', 'frechet_distance', 'fid', 'identity',
-           'store_fid_stats', 'load_image_dir', 'evaluate', 'evaluate_dirs']
+           'store_fid_stats', 'store_identity_ref', 'load_image_dir', 'evaluate', 'evaluate_dirs']
 
 # %% ../nbs/09_metrics.ipynb #05eabd10
 import math
@@ -37,18 +37,21 @@ def psnr_y(sr:torch.Tensor, hr:torch.Tensor, crop:int=0) -> torch.Tensor:
     return (10 * torch.log10(255.0 ** 2 / mse)).float()
 
 def _gaussian_window(size=11, sigma=1.5, dtype=torch.float64, device=None):
+    "The normalised 1-D Gaussian whose outer product with itself is SSIM's 2-D window."
     g = torch.exp(-(torch.arange(size, dtype=dtype, device=device) - size // 2) ** 2 / (2 * sigma ** 2))
-    g = g / g.sum()
-    return (g[:, None] * g[None, :]).view(1, 1, size, size)
+    return g / g.sum()
+
+def _gaussian_filter(x, g):
+    "Valid-position filtering by the window `g` gᵀ as two 1-D passes: 22 taps a pixel instead of 121."
+    return F.conv2d(F.conv2d(x, g.view(1, 1, -1, 1)), g.view(1, 1, 1, -1))
 
 def ssim_y(sr:torch.Tensor, hr:torch.Tensor, crop:int=0) -> torch.Tensor:
     "SSIM on the Y channel (11×11 Gaussian window, σ 1.5, L = 255, valid positions), `crop` border pixels removed."
     _check_images(sr, hr)
     x, y = _crop(rgb_to_y(sr.double()), crop), _crop(rgb_to_y(hr.double()), crop)
     if min(x.shape[-2:]) < 11: raise ValueError(f'ssim_y needs images of at least 11×11 after the crop, got {tuple(x.shape[-2:])}')
-    w = _gaussian_window(device=x.device)
-    mx, my = F.conv2d(x, w), F.conv2d(y, w)
-    sxx, syy, sxy = F.conv2d(x * x, w) - mx ** 2, F.conv2d(y * y, w) - my ** 2, F.conv2d(x * y, w) - mx * my
+    mx, my, exx, eyy, exy = _gaussian_filter(torch.cat([x, y, x * x, y * y, x * y]), _gaussian_window(device=x.device)).split(len(x))
+    sxx, syy, sxy = exx - mx ** 2, eyy - my ** 2, exy - mx * my
     c1, c2 = (0.01 * 255) ** 2, (0.03 * 255) ** 2
     ssim_map = (2 * mx * my + c1) * (2 * sxy + c2) / ((mx ** 2 + my ** 2 + c1) * (sxx + syy + c2))
     return ssim_map.flatten(1).mean(1).float()
@@ -204,11 +207,12 @@ def _sface_embed(x:torch.Tensor) -> np.ndarray:
     return e / np.linalg.norm(e, axis=1, keepdims=True)
 
 @torch.no_grad()
-def identity(sr:torch.Tensor, ref:torch.Tensor) -> torch.Tensor:
-    "Cosine similarity of SFace face embeddings between each output and its reference (ground truth or LR upsampled)."
-    for x in (sr, ref): _check_images(x)
+def identity(sr:torch.Tensor, ref:torch.Tensor|np.ndarray) -> torch.Tensor:
+    "Cosine similarity of SFace face embeddings between each output and its reference (ground truth or LR upsampled: images, or their embeddings)."
+    for x in (sr, ref):
+        if isinstance(x, torch.Tensor): _check_images(x)
     if len(sr) != len(ref): raise ValueError(f'identity: {len(sr)} outputs but {len(ref)} references')
-    return torch.from_numpy((_sface_embed(sr) * _sface_embed(ref)).sum(1)).float()
+    return torch.from_numpy((_sface_embed(sr) * (_sface_embed(ref) if isinstance(ref, torch.Tensor) else ref)).sum(1)).float()
 
 # %% ../nbs/09_metrics.ipynb #e4f870a6
 from pathlib import Path
@@ -226,6 +230,17 @@ def store_fid_stats(store, limit:int|None=None, cache=None, batch_size:int=25, d
     with atomic_path(path) as tmp:
         with open(tmp, 'wb') as f: np.savez(f, mu=mu, sigma=sigma)
     return mu, sigma
+
+def store_identity_ref(store, n:int, size:int, cache=None, array:str='hr') -> np.ndarray:
+    "SFace embeddings of a store's first `n` `array` images (bicubic to `size` if smaller): `identity`'s references, cached under the store's content hash."
+    path = cache_dir(cache) / 'identity_ref' / f'{store.hash[:16]}-{array}-{n}-{size}.npy'
+    if path.exists(): return np.load(path)
+    x = torch.cat(list(_take(store.batches(256, arrays=array, shuffle=False, flip=False, drop_last=False), n)))
+    if x.shape[-1] != size: x = F.interpolate(x, size=size, mode='bicubic', align_corners=False).clamp(0, 1)  # as `evaluate` brings LR up
+    e = _sface_embed(x)
+    with atomic_path(path) as tmp:
+        with open(tmp, 'wb') as f: np.save(f, e)
+    return e
 
 def _take(batches, n):
     "The first `n` images of an iterable of batches."
@@ -268,8 +283,8 @@ def load_image_dir(path:str|Path, names:list[str]|None=None, skipped:list|None=N
     return keep, torch.stack(imgs).float() / 255
 
 def evaluate(sr:torch.Tensor, hr:torch.Tensor|None=None, lr:torch.Tensor|None=None, crop:int=0, lr_size:int=16,
-             fid_ref=None, device:str='cpu') -> dict:
-    "Every metric of SR outputs `sr` against ground truth `hr` and/or LR inputs `lr`; mean values, and `n`."
+             fid_ref=None, identity_ref:np.ndarray|None=None, device:str='cpu') -> dict:
+    "Every metric of SR outputs `sr` against ground truth `hr` and/or LR inputs `lr` (`fid_ref`, `identity_ref`: their precomputed statistics); mean values, and `n`."
     if hr is None and lr is None: raise ValueError('evaluate needs the ground truth (hr), the LR inputs (lr), or both')
     if isinstance(crop, bool) or not isinstance(crop, int) or crop < 0: raise ValueError(f'crop must be a whole number ≥ 0 (--crop), got {crop!r}')
     if isinstance(lr_size, bool) or not isinstance(lr_size, int) or lr_size < 1: raise ValueError(f'lr_size must be a positive integer (--lr-size), got {lr_size!r}')
@@ -279,7 +294,7 @@ def evaluate(sr:torch.Tensor, hr:torch.Tensor|None=None, lr:torch.Tensor|None=No
         out |= {'psnr_y': psnr_y(sr, hr, crop).mean().item(), 'ssim_y': ssim_y(sr, hr, crop).mean().item(),
                 'lpips_alex': lpips_alex(sr.to(device), hr.to(device)).mean().item()}
     ref = hr if hr is not None else F.interpolate(lr, size=sr.shape[-2:], mode='bicubic', align_corners=False).clamp(0, 1)
-    out['identity'] = identity(sr, ref).mean().item()
+    out['identity'] = identity(sr, ref if identity_ref is None else identity_ref).mean().item()
     lr_ref = lr if lr is not None else bicubic(hr, lr_size)
     out['color_shift'] = color_shift(lr_ref, sr).mean().item()
     out['pixel_de'] = out['color_drift'] = pixel_de(lr_ref, sr).mean().item()  # color_drift: the old key, for results readers

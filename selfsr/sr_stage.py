@@ -76,13 +76,15 @@ def _evaluate(self:SRBase) -> dict:
         n = min(cfg.test_limit or len(test.lr), len(test.lr))
         lr, hr = images(test.lr[:n]), None
         ref = metrics.store_fid_stats(test, cache=self.cache, array='hr')
+        ids = metrics.store_identity_ref(test, n, cfg.hr_size, self.cache, array='lr')
     else:
         n = min(cfg.test_limit or len(test.hr), len(test.hr))
         lr, hr = images(test.lr[:n]), images(test.hr[:n])
         ref = metrics.store_fid_stats(test, limit=n, cache=self.cache)
+        ids = metrics.store_identity_ref(test, n, cfg.hr_size, self.cache)
     sr = self.super_resolve(lr)
     if sr.shape[-1] != cfg.hr_size: raise RuntimeError(f'the generator is at {self.scale_label}, not x{cfg.scale}: training stopped early')
-    ours = metrics.evaluate(sr, hr, lr, lr_size=cfg.lr_size, fid_ref=ref)
+    ours = metrics.evaluate(sr, hr, lr, lr_size=cfg.lr_size, fid_ref=ref, identity_ref=ids)  # references' statistics: computed once per test set
     return {'sr': ours, 'bicubic': bicubic_baseline(test, lr, hr, cfg, ref, self.cache),
             'test': {'store': test.path.name, 'split': cfg.eval_split, 'n': n}}
 

@@ -72,9 +72,10 @@ def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, devic
     return res
 
 def seeds_of(name:str, seeds:int) -> int:
-    "How many seeds row `name` trains: all `seeds` for our network, its degraders and the plain CNN rows; one for a compared method."
-    m = experiment(name).settings.get('method')
-    return seeds if m is None or m.startswith('plain') else 1
+    "How many seeds row `name` trains: all `seeds` for our network, its degraders and the plain CNN rows; one for a compared method and for a stage-1 row that only compared methods train on."
+    def compared(n): return (m := experiment(n).settings.get('method')) is not None and not m.startswith('plain')
+    users = [n for n, e in EXPERIMENTS.items() if e.needs == name]
+    return 1 if compared(name) or (users and all(map(compared, users))) else seeds
 
 def seeded_runs(table:str, names:str, profile:str, out:str|Path, data=None, device:str='auto', seed:int=0, seeds:int=1) -> list[dict]:
     "`table_runs` at seeds `seed`, `seed` + 1, …: per seed, the results of the rows that train that many seeds (`seeds_of`)."

@@ -54,20 +54,24 @@ class StepBench:
             s = time.perf_counter(); self.stage.step(t); self.times.append(time.perf_counter() - s)
 
     @property
+    def r1_extra(self) -> float:
+        "What an R1 step takes beyond the median plain step (0 without lazy R1)."
+        return max(0.0, self.r1 - sorted(self.times)[len(self.times) // 2]) if self.lazy else 0.0
+
+    @property
     def seconds(self) -> float:
         "Median s/step, R1's extra time amortised over its interval."
-        med = sorted(self.times)[len(self.times) // 2]
-        return med + max(0.0, self.r1 - med) / self.cfg.r1_every if self.lazy else med
+        return sorted(self.times)[len(self.times) // 2] + self.r1_extra / self.cfg.r1_every
 
     @property
     def img_s(self) -> float: return self.cfg.batch / self.seconds
 
     def report(self, peak, peak_bf16) -> str:
-        cfg, st, best = self.cfg, self.stage, self.seconds
-        r1 = f', + R1 {max(0.0, self.r1 - sorted(self.times)[len(self.times) // 2]):.3f} s every {cfg.r1_every} steps' if self.lazy else ''
-        return (f'  train step at {st.scale_label or f"LR {cfg.lr_size}"}, batch {cfg.batch}: {best:.3f} s/step '
-                f'(median of {len(self.times)}{r1}), {self.img_s:.1f} img/s, {self.flops / 1e9:.1f} GFLOP/step, {self.flops / best / 1e9:.0f} GFLOP/s = '
-                f'{self.flops / best / 1e9 / (peak_bf16 if st.amp else peak):.0%} of the {"bf16" if st.amp else "fp32"} matmul peak')
+        cfg, st, sec = self.cfg, self.stage, self.seconds
+        r1 = f', + R1 {self.r1_extra:.3f} s every {cfg.r1_every} steps' if self.lazy else ''
+        return (f'  train step at {st.scale_label or f"LR {cfg.lr_size}"}, batch {cfg.batch}: {sec:.3f} s/step '
+                f'(median of {len(self.times)}{r1}), {self.img_s:.1f} img/s, {self.flops / 1e9:.1f} GFLOP/step, {self.flops / sec / 1e9:.0f} GFLOP/s = '
+                f'{self.flops / sec / 1e9 / (peak_bf16 if st.amp else peak):.0%} of the {"bf16" if st.amp else "fp32"} matmul peak')
 
 
 def bench_step(cfg, data, steps, peak, peak_bf16):

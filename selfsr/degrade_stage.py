@@ -66,19 +66,24 @@ DegradeStage.degrade, DegradeStage.sample = _degrade, _sample
 
 # %% ../nbs/12b_degrade_stage.ipynb #2bd7284f
 def _evaluate(self:DegradeStage) -> dict:
-    "Colour shift (low-passed CIEDE2000) and per-pixel ΔE of degraded from clean test LR, identity kept, and FID‡ against real test LR."
+    "Colour shift and per-pixel ΔE of degraded from clean test LR, identity kept; FID‡, LR statistics and two-sample accuracy against real test LR."
     cfg = self.cfg
     test = prepare('realworld', 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
     n = min(cfg.test_limit or len(test.hr), len(test.hr))
     hr = images(test.hr[:n])
     clean, out = bicubic(hr, cfg.lr_size), self.degrade(hr)
     real_stats = metrics.store_fid_stats(test, cache=self.cache, array='lr')
+    real = images(test.lr[:])
     ours = {'color_shift': metrics.color_shift(clean, out).mean().item(), 'pixel_de': metrics.pixel_de(clean, out).mean().item(),
             'identity': metrics.identity(out, clean).mean().item(),
-            'fid_lr': metrics.fid(out, real_stats), 'n': n}
-    # the clean LR's FID‡ is the same for every degrader on this test store
+            'fid_lr': metrics.fid(out, real_stats), 'n': n,
+            'lr_stats': metrics.lr_stats(out), 'two_sample': metrics.two_sample_accuracy(real, out)}
+    # the clean LR's FID‡, statistics and two-sample accuracy are the same for every degrader on this test store
     clean_res = cached_json(f'clean-lr-{test.hash[:16]}-{cfg.lr_size}-{n}', cache=self.cache,
                             compute=lambda: {'fid_lr': metrics.fid(clean, real_stats), 'n': n})
-    return {'degraded': ours, 'clean': clean_res, 'test': {'store': test.path.name, 'n': n, 'n_real_lr': len(test.lr)}}
+    clean_res |= cached_json(f'clean-lr-stats-v1-{test.hash[:16]}-{cfg.lr_size}-{n}', cache=self.cache,
+                             compute=lambda: {'lr_stats': metrics.lr_stats(clean), 'two_sample': metrics.two_sample_accuracy(real, clean)})
+    return {'degraded': ours, 'clean': clean_res, 'real': {'lr_stats': metrics.lr_stats(real), 'n': len(real)},
+            'test': {'store': test.path.name, 'n': n, 'n_real_lr': len(test.lr)}}
 
 DegradeStage.evaluate = _evaluate

@@ -4,8 +4,9 @@
 
 # %% auto #0
 __all__ = ['color_drift', 'rgb_to_y', 'psnr_y', 'ssim_y', 'rgb_to_lab', 'ciede2000', 'pixel_de', 'shift_hue', 'gaussian_blur',
-           'color_shift', 'lpips_alex', 'fid_features', 'fid_stats', 'frechet_distance', 'fid', 'identity',
-           'store_fid_stats', 'store_identity_ref', 'load_image_dir', 'evaluate', 'evaluate_dirs']
+           'color_shift', 'radial_power_spectrum', 'hf_share', 'noise_sigma', 'brightness', 'contrast', 'saturation',
+           'two_sample_accuracy', 'lr_stats', 'lpips_alex', 'fid_features', 'fid_stats', 'frechet_distance', 'fid',
+           'identity', 'store_fid_stats', 'store_identity_ref', 'load_image_dir', 'evaluate', 'evaluate_dirs']
 
 # %% ../nbs/09_metrics.ipynb #05eabd10
 import math
@@ -136,6 +137,105 @@ def color_shift(inp:torch.Tensor, out:torch.Tensor, size:int|None=None, sigma:fl
     d = ciede2000(*(rgb_to_lab(gaussian_blur(x.double().clamp(0, 1), sigma * w)) for x in (a, b)))
     mh, mw = round(h * (1 - region) / 2), round(w * (1 - region) / 2)
     return d[:, mh:h - mh, mw:w - mw].flatten(1).mean(1).float()
+
+# %% ../nbs/09_metrics.ipynb #f287a419
+def _luma(x:torch.Tensor) -> torch.Tensor:
+    "BT.601 luma in [0, 1] (`rgb_to_y` less its offset, over its range 219) of N×3×H×W images, as float64 N×H×W."
+    _check_images(x)
+    return ((rgb_to_y(x.double()) - 16) / 219)[:, 0]
+
+def _freq_radius(h:int, w:int, device=None) -> torch.Tensor:
+    "Radius of each FFT frequency of a square h×w image, in cycles per image."
+    if h != w: raise ValueError(f'the spectrum measures need square images, got {h}×{w}')
+    f = torch.fft.fftfreq(h, d=1 / h, dtype=torch.float64, device=device)
+    return torch.hypot(f[:, None], f[None, :])
+
+def _power(x:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    "Power |FFT|²/(HW)² of each image's luma (N×H×W) and the radius of each frequency."
+    y = _luma(x)
+    h, w = y.shape[-2:]
+    return torch.fft.fft2(y).abs() ** 2 / (h * w) ** 2, _freq_radius(h, w, y.device)
+
+def radial_power_spectrum(x:torch.Tensor) -> torch.Tensor:
+    "Radially averaged luma power spectrum of square images, one value per whole radius in cycles per image (0: DC), mean over images."
+    p, r = _power(x)
+    b = r.round().long().flatten()
+    total = torch.zeros(int(b.max()) + 1, dtype=p.dtype, device=p.device).index_add_(0, b, p.mean(0).flatten())
+    return total / torch.bincount(b).to(p.dtype)
+
+# %% ../nbs/09_metrics.ipynb #bc0d0225
+def hf_share(x:torch.Tensor, radius:float=4) -> torch.Tensor:
+    "Share of each image's luma spectral power (DC excluded) beyond `radius` cycles per image at 16×16 (`radius`/16 cycles per pixel)."
+    p, r = _power(x)
+    r = r * 16 / x.shape[-1]
+    ac = p[:, r > 0].sum(1)
+    return torch.where(ac > 0, p[:, r > radius].sum(1) / ac.clamp(min=1e-300), torch.zeros_like(ac)).float()
+
+# %% ../nbs/09_metrics.ipynb #fd7b2ab3
+_IMMERKAER = torch.tensor([[1., -2., 1.], [-2., 4., -2.], [1., -2., 1.]], dtype=torch.float64)
+
+def noise_sigma(x:torch.Tensor) -> torch.Tensor:
+    "Immerkær's fast estimate of the noise σ of each image's luma (in [0, 1] units)."
+    y = _luma(x)[:, None]
+    h, w = y.shape[-2:]
+    if min(h, w) < 3: raise ValueError(f'noise_sigma needs images of at least 3×3, got {h}×{w}')
+    d = F.conv2d(y, _IMMERKAER.to(y).view(1, 1, 3, 3)).abs().flatten(1).sum(1)
+    return (math.sqrt(math.pi / 2) / (6 * (w - 2) * (h - 2)) * d).float()
+
+# %% ../nbs/09_metrics.ipynb #b7b90d7a
+def brightness(x:torch.Tensor) -> torch.Tensor:
+    "Mean luma of each image (in [0, 1])."
+    return _luma(x).flatten(1).mean(1).float()
+
+def contrast(x:torch.Tensor) -> torch.Tensor:
+    "Standard deviation of each image's luma over its pixels (in [0, 1] units)."
+    return _luma(x).flatten(1).std(1, correction=0).float()
+
+def saturation(x:torch.Tensor) -> torch.Tensor:
+    "Mean HSV saturation (max − min)/max of each image's pixels, clamped to [0, 1] (0 for black pixels)."
+    _check_images(x)
+    x = x.double().clamp(0, 1)
+    mx, mn = x.amax(1), x.amin(1)
+    return torch.where(mx > 0, (mx - mn) / mx.clamp(min=1e-300), torch.zeros_like(mx)).flatten(1).mean(1).float()
+
+# %% ../nbs/09_metrics.ipynb #032514d5
+from torch import nn
+
+def two_sample_accuracy(real:torch.Tensor, fake:torch.Tensor, seed:int=0, epochs:int=60, batch_size:int=32,
+                        lr:float=3e-3, width:int=32) -> float:
+    "Held-out accuracy of a 3-conv CNN trained to tell `real` from `fake` images on a seeded half/half split (0.5: indistinguishable)."
+    _check_images(real); _check_images(fake)
+    m = min(len(real), len(fake))
+    if m < 4: raise ValueError(f'two_sample_accuracy needs at least 4 images in each set, got {len(real)} and {len(fake)}')
+    threads = torch.get_num_threads()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed); torch.set_num_threads(1)
+        try:
+            real, fake = ((x.detach().float().cpu()[torch.randperm(len(x))[:m]].clamp(0, 1) * 255).round() / 255 - 0.5
+                          for x in (real, fake))
+            h = m // 2
+            label = lambda k: torch.cat([torch.ones(k), torch.zeros(k)])
+            xtr, ytr, xte, yte = torch.cat([real[:h], fake[:h]]), label(h), torch.cat([real[h:], fake[h:]]), label(m - h)
+            net = nn.Sequential(nn.Conv2d(3, width, 3, padding=1), nn.LeakyReLU(0.2),
+                                nn.Conv2d(width, width, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
+                                nn.Conv2d(width, width, 3, stride=2, padding=1), nn.LeakyReLU(0.2),
+                                nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(width, 1))
+            opt = torch.optim.Adam(net.parameters(), lr=lr)
+            for _ in range(epochs):
+                for idx in torch.randperm(len(xtr)).split(batch_size):
+                    xb = xtr[idx]
+                    xb = torch.where(torch.rand(len(idx), 1, 1, 1) < 0.5, xb.flip(-1), xb)   # faces are mirror-symmetric
+                    loss = F.binary_cross_entropy_with_logits(net(xb)[:, 0], ytr[idx])
+                    opt.zero_grad(); loss.backward(); opt.step()
+            with torch.no_grad(): return ((net(xte)[:, 0] > 0).float() == yte).float().mean().item()
+        finally: torch.set_num_threads(threads)
+
+# %% ../nbs/09_metrics.ipynb #155f7d34
+def lr_stats(x:torch.Tensor, radius:float=4) -> dict[str, float]:
+    "Means over a set of images of `hf_share` (beyond `radius`), `noise_sigma`, `contrast`, `saturation` and `brightness`."
+    return {'hf_share': hf_share(x, radius).mean().item(), 'noise_sigma': noise_sigma(x).mean().item(),
+            'contrast': contrast(x).mean().item(), 'saturation': saturation(x).mean().item(),
+            'brightness': brightness(x).mean().item()}
 
 # %% ../nbs/09_metrics.ipynb #4e4e6ba0
 from functools import lru_cache

@@ -10,7 +10,7 @@ import json, types, typing, dataclasses
 from dataclasses import dataclass, field, asdict, replace, fields
 from pathlib import Path
 from .selfcond import COND_BLOCKS
-from .generator import PAPER_GENERATOR
+from .generator import PAPER_GENERATOR, FEATURE_UP
 from .discriminator import PAPER_DISCRIMINATOR
 
 # %% ../nbs/10_config.ipynb #e266aab2
@@ -74,6 +74,8 @@ class RunConfig:
     convs_per_level: int = PAPER_GENERATOR['convs_per_level']  # assumed
     cond_hidden: int = PAPER_GENERATOR['cond_hidden']  # assumed
     shared_cond: bool = False                # ours: one condition branch per level serves all its convs (the paper gives one per block)
+    feature_up: str = 'nearest'              # how features enter the next level (selfsr.generator.FEATURE_UP); the paper does not say: ProGAN's nearest
+    ema_kimg: float = 0.0                    # ours: half-life, in thousands of images, of an EMA of G's weights that is evaluated and shipped (StyleGAN2-ADA); 0: none
     disc_channels: tuple[int, ...] = PAPER_DISCRIMINATOR['channels']  # assumed: mirrors the generator
     progressive: bool = True                 # False: train the full-scale network from step 0 (Table IV row 2)
     start_scale: int = 2                     # assumed: lost in text; "starts at x2, grows by x2"
@@ -84,6 +86,7 @@ class RunConfig:
     w_rec: float = 10.0                      # assumed. Baselines: the weight of their pixel loss
     r1_gamma: float = 10.0                   # Eq. 9: the paper's γ; 0 turns R1 off (Table IV row 3)
     r1_every: int = 16                       # lazy R1 (StyleGAN2): every k steps, scaled by k
+    d_lr_mul: float = 1.0                    # ours: the HR discriminator's learning rate as a multiple of G's (0 freezes it: the GAN-health check)
     # the compared methods of Tables I-II (selfsr.baselines): their network, size and extra loss weights
     method: str = 'selfsr'                   # selfsr (ours) | a key of selfsr.baselines.METHODS
     arch: dict = field(default_factory=dict) # baseline network size; {} = its paper's (selfsr.baselines.PAPER_ARCH)
@@ -109,6 +112,7 @@ class RunConfig:
             if getattr(self, k) < 1: raise ValueError(f'{k} must be ≥ 1, got {getattr(self, k)}')
         choices = dict(stage=('degrade', 'sr'), dataset=('celeba', 'helen', 'realworld'), degrader=('flow', 'cycle', 'h2l'),
                        setting=('paired', 'unpaired', 'pseudo'), block=tuple(COND_BLOCKS), device=('auto', 'cpu', 'cuda'), eval_split=('test', 'val'),
+                       feature_up=FEATURE_UP,
                        precision=('auto', 'fp32', 'bf16'))
         for k, allowed in choices.items():
             if getattr(self, k) not in allowed: raise ValueError(f'{k} must be one of {allowed}, got {getattr(self, k)!r}')
@@ -116,6 +120,8 @@ class RunConfig:
             raise ValueError(f'hr_size / lr_size must be a power of two, got {self.hr_size}/{self.lr_size}')
         if self.setting == 'pseudo' and self.stage == 'sr' and not self.degrader_run:
             raise ValueError("setting='pseudo' needs degrader_run: the run directory of a trained stage-1 degrader")
+        if self.d_lr_mul < 0: raise ValueError(f'd_lr_mul must be ≥ 0 (0 freezes the discriminator), got {self.d_lr_mul}')
+        if self.ema_kimg < 0: raise ValueError(f'ema_kimg must be ≥ 0 (0: no EMA), got {self.ema_kimg}')
         if list(self.grow_at) != sorted(self.grow_at): raise ValueError(f'grow_at must be increasing, got {self.grow_at}')
         if self.stage == 'sr' and self.progressive:
             n_grow = (self.scale.bit_length() - 1) - (self.start_scale.bit_length() - 1)

@@ -6,6 +6,7 @@
 __all__ = ['SRBase', 'bicubic_baseline', 'SRStage']
 
 # %% ../nbs/12c_sr_stage.ipynb #59ccfec0
+import copy
 import torch
 import torch.nn.functional as F
 from . import metrics
@@ -15,7 +16,7 @@ from .layers import bicubic
 from .losses import hinge_d_loss, hinge_g_loss, reconstruction_loss, cycle_loss
 from .paths import cached_json
 from .runs import build_sr, load_degrader, pseudo_lr, super_resolve
-from .stage import Stage, channels_last, growth, real_at
+from .stage import Stage, channels_last, ema_update, grad_ratio, growth, real_at
 
 # %% ../nbs/12c_sr_stage.ipynb #112f0465
 class SRBase(Stage):
@@ -41,7 +42,8 @@ class SRBase(Stage):
 
 # %% ../nbs/12c_sr_stage.ipynb #f81c4396
 def _super_resolve(self:SRBase, lr:torch.Tensor, batch_size:int=64) -> torch.Tensor:
-    "SR outputs (current scale) of LR images, clamped to [0, 1], on the CPU."
+    "SR outputs (current scale) of LR images by the generator (its weights' average where the run keeps one), clamped to [0, 1], on the CPU."
+    if hasattr(self, 'G_ema'): return super_resolve(self.G_ema, self.cfg, lr, self.device, batch_size)
     self.G.eval()
     out = super_resolve(self.G, self.cfg, lr, self.device, batch_size)
     self.G.train()
@@ -102,8 +104,11 @@ class SRStage(SRBase):
         self.G = build_sr(cfg)
         self.D = ProgressiveDiscriminator(cfg.scale, cfg.lr_size, cfg.disc_channels, cfg.start_scale if cfg.progressive else cfg.scale)
         self.nets, self.growing = dict(G=self.G, D=self.D), [self.G, self.D]
-        self._place(self.G, self.D)
-        self.opts = dict(G=self._adam(self.G), D=self._adam(self.D))
+        if cfg.ema_kimg:  # the average of G's weights (selfsr.stage.ema_update): evaluated, sampled and shipped instead of G
+            self.G_ema = self.nets['G_ema'] = copy.deepcopy(self.G).eval().requires_grad_(False)
+            self.growing.append(self.G_ema)
+        self._place(*self.nets.values())
+        self.opts = dict(G=self._adam(self.G), D=self._adam(self.D, lr_mul=cfg.d_lr_mul))
 
     def batch(self, step:int) -> dict:
         "The LR input and HR images of `step`; unpaired, the two come from independent streams."
@@ -120,13 +125,18 @@ def _sr_step(self:SRStage, step:int) -> dict:
     lr, hr = b['lr'], b['hr']
     real = real_at(hr, cfg.lr_size * G.current_scale, G.alpha)
     with self.autocast(): fake = G(lr)
-    adv = step >= cfg.adv_from * cfg.steps
+    adv = cfg.w_adv > 0 and step >= cfg.adv_from * cfg.steps  # w_adv = 0: no GAN at all, not a discriminator nobody listens to
     losses = self.d_step('D', 'd_hinge', hinge_d_loss, real, fake, step, r1=True) if adv else {}
     with self.autocast():
         g = {'g_adv': hinge_g_loss(D(fake))} if adv else {}
         if cfg.setting == 'unpaired': g['cycle'] = cycle_loss(fake.float(), lr)
         else: g['rec'] = reconstruction_loss(fake.float(), real)
+    if adv and (step + 1) % cfg.log_every == 0:  # GAN health, on logged steps only: the adversarial pull against the reconstruction's
+        rec = 'cycle' if 'cycle' in g else 'rec'
+        losses['adv_rec_grad'] = grad_ratio(cfg.w_adv * g['g_adv'], cfg.w_rec * g[rec], fake)
     self.g_step(g, dict(g_adv=cfg.w_adv, rec=cfg.w_rec, cycle=cfg.w_rec), step, [G])
+    if cfg.ema_kimg:
+        with self.autocast(): ema_update(self.G_ema, G, cfg.batch, cfg.ema_kimg, lr)
     return losses | g
 
 SRStage.step = _sr_step

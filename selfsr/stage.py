@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device', 'world', 'average_gradients',
-           'channels_last', 'use_amp', 'Stage', 'd_step', 'g_step']
+           'channels_last', 'use_amp', 'Stage', 'd_step', 'g_step', 'ema_update', 'grad_ratio']
 
 # %% ../nbs/12_stage.ipynb #e8437850
 import os
@@ -94,8 +94,10 @@ class Stage:
 
     def autocast(self): return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.amp)
 
-    def _adam(self, *modules):
-        return torch.optim.Adam([p for m in modules for p in m.parameters()], lr=self.cfg.lr, betas=self.cfg.betas, eps=1e-8)
+    def _adam(self, *modules, lr_mul:float=1.0):
+        "Adam over `modules` at the config's lr times `lr_mul` (kept in the group, so the schedule keeps it)."
+        params = [p for m in modules for p in m.parameters()]
+        return torch.optim.Adam([dict(params=params, lr_mul=lr_mul)], lr=self.cfg.lr * lr_mul, betas=self.cfg.betas, eps=1e-8)
 
     def _place(self, *modules):
         for m in modules:
@@ -107,7 +109,7 @@ class Stage:
     def prepare_step(self, step:int):
         "Set the learning rate of `step` (stages that grow set their depth too)."
         for o in self.opts.values():
-            for g in o.param_groups: g['lr'] = lr_at(self.cfg, step)
+            for g in o.param_groups: g['lr'] = lr_at(self.cfg, step) * g.get('lr_mul', 1.0)
 
     @property
     def scale_label(self) -> str: return ''
@@ -121,21 +123,25 @@ def _update(stage:Stage, key:str, loss:torch.Tensor, modules):
     opt.step()
 
 def d_step(self:Stage, key:str, name:str, d_loss, real:torch.Tensor, fake:torch.Tensor, step:int, r1:bool=False) -> dict:
-    "Discriminator `nets[key]`'s phase: `d_loss(D(real), D(fake))` as `name`, lazy R1 on real if `r1`; leaves D frozen."
+    "Discriminator `nets[key]`'s phase: `d_loss(D(real), D(fake))` as `name`, lazy R1 on real if `r1`; leaves D frozen; returns the losses and D's mean logits."
     cfg, D, opt = self.cfg, self.nets[key], self.opts[key]
-    with self.autocast(): losses = {name: d_loss(D(real), D(fake.detach()))}
+    with self.autocast():
+        on_real, on_fake = D(real), D(fake.detach())
+        losses = {name: d_loss(on_real, on_fake)}
     check_finite(losses, step)
     opt.zero_grad(set_to_none=True)
     losses[name].backward()
+    health = {f'{key}_real': on_real.detach().float().mean(), f'{key}_fake': on_fake.detach().float().mean()}  # GAN health (selfsr.runs.gan_flags)
     if r1 and cfg.r1_gamma > 0 and step % cfg.r1_every == 0:
         x = real.detach().requires_grad_(True)
         penalty = {'r1': r1_penalty(D(x).float(), x, cfg.r1_gamma)}  # full precision: a double backward
         check_finite(penalty, step)
         (penalty['r1'] * cfg.r1_every).backward()
         losses |= penalty
+        health['r1_share'] = (penalty['r1'] * cfg.r1_every / (penalty['r1'] * cfg.r1_every + losses[name])).detach()
     average_gradients(D); opt.step()
     D.requires_grad_(False)
-    return losses
+    return losses | health
 
 def g_step(self:Stage, losses:dict, weights:dict, step:int, modules, key:str='G'):
     "Generator phase: thaw the discriminators, check `losses`, step `opts[key]` on their `weights`-weighted sum."
@@ -146,3 +152,17 @@ def g_step(self:Stage, losses:dict, weights:dict, step:int, modules, key:str='G'
     _update(self, key, total, modules)
 
 Stage.d_step, Stage.g_step = d_step, g_step
+
+# %% ../nbs/12_stage.ipynb #63872294
+@torch.no_grad()
+def ema_update(ema:nn.Module, net:nn.Module, batch:int, kimg:float, x:torch.Tensor|None=None):
+    "Move `ema`'s weights towards `net`'s by one step of `batch` images (half-life `kimg` thousand images); with `x`, refresh its normalization statistics on `x`."
+    beta = 0.5 ** (batch / (kimg * 1000))
+    for e, p in zip(ema.parameters(), net.parameters()): e.lerp_(p, 1 - beta)
+    if x is not None: ema.train(); ema(x); ema.eval()
+
+# %% ../nbs/12_stage.ipynb #784f2d84
+def grad_ratio(a:torch.Tensor, b:torch.Tensor, x:torch.Tensor) -> torch.Tensor:
+    "‖∂a/∂x‖ / ‖∂b/∂x‖, keeping the graph for the update that follows."
+    ga, gb = (torch.autograd.grad(loss, x, retain_graph=True)[0].float().norm() for loss in (a, b))
+    return (ga / gb).detach()

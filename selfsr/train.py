@@ -95,7 +95,7 @@ def _finish(cfg:RunConfig, out:Path, stage:Stage, seconds:float) -> dict:
     stage.prepare_step(cfg.steps)
     results = {'experiment': cfg.experiment, 'profile': cfg.profile, 'stage': cfg.stage, 'dataset': cfg.dataset,
                'steps': cfg.steps, 'batch': cfg.batch, 'train_seconds': round(seconds, 1),
-               'params': {k: n_params(m) for k, m in stage.nets.items()}}
+               'params': {k: n_params(m) for k, m in stage.nets.items() if n_params(m)}}  # not G's frozen average
     t1 = time.perf_counter()
     results |= stage.evaluate()
     results['eval_seconds'] = round(time.perf_counter() - t1, 1)

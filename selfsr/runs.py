@@ -99,13 +99,20 @@ class Run:
     def __repr__(self): return f'Run({str(self.path)!r}, {self.config.experiment}, {"finished" if self.finished else "not finished"})'
 
 # %% ../nbs/12a_runs.ipynb #bb1f2a59
-def gan_flags(log:list[dict], margin:float=0.0) -> list[str]:
-    "Warnings about a run's GAN from its metrics log: a discriminator that, over the last half of its records, did not score real above fake."
+def _last_half(log:list[dict], *keys) -> list[dict]:
+    "The second half of the records of `log` that hold every one of `keys`."
+    recs = [r for r in log if all(k in r for k in keys)]
+    return recs[len(recs) // 2:]
+
+def gan_flags(log:list[dict], margin:float=0.0, min_pull:float=0.1) -> list[str]:
+    "Warnings about a run's GAN from its metrics log: over the last half, a discriminator that did not score real above fake, or an adversarial pull below `min_pull` of the reconstruction's."
     flags = []
     for key in sorted({k[:-len('_real')] for r in log for k in r if k.endswith('_real')}):  # D, D_lr: every discriminator phase
-        recs = [r for r in log if f'{key}_real' in r and f'{key}_fake' in r]
-        gaps = [r[f'{key}_real'] - r[f'{key}_fake'] for r in recs[len(recs) // 2:]]
+        gaps = [r[f'{key}_real'] - r[f'{key}_fake'] for r in _last_half(log, f'{key}_real', f'{key}_fake')]
         if gaps and (gap := sum(gaps) / len(gaps)) <= margin:
             flags.append(f'GAN did not train: {key} scored fakes as high as reals over the last half of training '
                          f'(mean logit real − fake {gap:+.3f})')
+    pulls = [r['adv_rec_grad'] for r in _last_half(log, 'adv_rec_grad')]
+    if pulls and (pull := sum(pulls) / len(pulls)) < min_pull:
+        flags.append(f'GAN did not train: its gradient at G was {pull:.3f} of the reconstruction\'s over the last half of training (< {min_pull})')
     return flags

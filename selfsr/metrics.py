@@ -13,6 +13,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 from .layers import bicubic
 
 # %% ../nbs/09_metrics.ipynb #88b561dd
@@ -199,8 +200,6 @@ def saturation(x:torch.Tensor) -> torch.Tensor:
     return torch.where(mx > 0, (mx - mn) / mx.clamp(min=1e-300), torch.zeros_like(mx)).flatten(1).mean(1).float()
 
 # %% ../nbs/09_metrics.ipynb #032514d5
-from torch import nn
-
 def two_sample_accuracy(real:torch.Tensor, fake:torch.Tensor, seed:int=0, epochs:int=60, batch_size:int=32,
                         lr:float=3e-3, width:int=32) -> float:
     "Held-out accuracy of a 3-conv CNN trained to tell `real` from `fake` images on a seeded half/half split (0.5: indistinguishable)."

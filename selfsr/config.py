@@ -56,7 +56,7 @@ class RunConfig:
     lr_size: int = 16
     train_limit: int | None = None           # use only the first N training images (None: all)
     test_limit: int | None = None            # evaluate on the first N test images (None: all)
-    eval_split: str = 'test'                 # the split a run is scored on: 'val' (CelebA) for recipe sweeps, never test
+    eval_split: str = 'test'                 # the split a run is scored on: 'val' (CelebA SR, real-LR degrader) for recipe sweeps, never test
     # stage 1: degradation (Eq. 1-5)
     degrader: str = 'flow'                   # flow | cycle | h2l (Bulat et al.'s high-to-low GAN, reads HR + noise)
     degrader_ch: int = 64                    # assumed: width not given
@@ -75,6 +75,7 @@ class RunConfig:
     cond_hidden: int = PAPER_GENERATOR['cond_hidden']  # assumed
     shared_cond: bool = False                # ours: one condition branch per level serves all its convs (the paper gives one per block)
     feature_up: str = 'nearest'              # how features enter the next level (selfsr.generator.FEATURE_UP); the paper does not say: ProGAN's nearest
+    bicubic_skip: bool = False               # a named variant, not the paper's ("Ours + bicubic skip"): G predicts a residual on bicubic LR
     ema_kimg: float = 0.0                    # ours: half-life, in thousands of images, of an EMA of G's weights that is evaluated and shipped (StyleGAN2-ADA); 0: none
     disc_channels: tuple[int, ...] = PAPER_DISCRIMINATOR['channels']  # assumed: mirrors the generator
     progressive: bool = True                 # False: train the full-scale network from step 0 (Table IV row 2)
@@ -132,8 +133,8 @@ class RunConfig:
         if self.method != 'selfsr' and self.stage != 'sr': raise ValueError(f"method {self.method!r} is a stage-2 (SR) method: stage='sr'")
         if self.dataset == 'realworld' and self.stage == 'sr' and self.setting == 'unpaired':
             raise ValueError("realworld SR trains on bicubic pairs (setting='paired') or on a degrader's pseudo pairs (setting='pseudo')")
-        if self.eval_split == 'val' and (self.dataset != 'celeba' or self.stage != 'sr'):
-            raise ValueError("eval_split='val': only CelebA SR runs have a validation split (500 faces of the official split)")
+        if self.eval_split == 'val' and (self.dataset, self.stage) not in (('celeba', 'sr'), ('realworld', 'degrade')):
+            raise ValueError("eval_split='val': only CelebA SR runs and the degrader have a validation split (CelebA's official val; real LR by family)")
         if self.stage == 'degrade' and self.dataset != 'realworld':
             raise ValueError("the degrader learns the real-LR domain: stage='degrade' needs dataset='realworld'")
 

@@ -5,10 +5,10 @@
 # %% auto #0
 __all__ = ['MAX_PIXELS', 'REDUCE_ABOVE', 'REDUCE_KEEP', 'CELEBA_SIZE', 'CELEBA_BOX', 'LQ_FACES_ASPECT', 'MAX_OUTSIDE',
            'PHOTO_MAX_BOX', 'REAL_LR_SOURCES', 'CELEBA_DIC_TRAIN', 'CELEBA_DIC_TEST', 'REAL_LR_TEST_FRACTION',
-           'STORE_FORMAT', 'PROTOCOL_VERSION', 'DEFAULT_SIZES', 'SkipImage', 'to_rgb', 'load_rgb', 'center_square',
-           'crop_resize', 'load_face', 'load_aligned', 'bicubic_u8', 'matlab_weights', 'matlab_imresize',
-           'celeba_official_split', 'helen_test_split', 'real_lr_group', 'is_real_lr_test', 'plan', 'Store', 'prepare',
-           'batch_indices', 'images', 'Stream']
+           'REAL_LR_VAL_FRACTION', 'STORE_FORMAT', 'PROTOCOL_VERSION', 'DEFAULT_SIZES', 'SkipImage', 'to_rgb',
+           'load_rgb', 'center_square', 'crop_resize', 'load_face', 'load_aligned', 'bicubic_u8', 'matlab_weights',
+           'matlab_imresize', 'celeba_official_split', 'helen_test_split', 'real_lr_group', 'real_lr_split', 'plan',
+           'Store', 'prepare', 'batch_indices', 'images', 'Stream']
 
 # %% ../nbs/07_data.ipynb #e97474b5
 import os, re, json, time, math, hashlib, logging, functools, threading, contextlib, warnings
@@ -220,7 +220,7 @@ def helen_test_split(names:list[str], sizes:dict[str, tuple[int, int]], n_test:i
         if len(test) == n_test: break
     return sorted(test)
 
-REAL_LR_TEST_FRACTION = 0.1
+REAL_LR_TEST_FRACTION, REAL_LR_VAL_FRACTION = 0.1, 0.1  # val: for the degrader recipe (#24), never scored as a result
 
 def real_lr_group(name:str) -> str:
     "The holdout group of a real LR face: its TSKinFace family (crop or photo), its LFW person, or a photo's subject."
@@ -230,9 +230,10 @@ def real_lr_group(name:str) -> str:
     while (s := re.sub(r'(_lq|_crop|_\d+)$', '', stem)) != stem and s: stem = s
     return re.sub(r'^\d+_(?=[A-Za-z])', '', stem)
 
-def is_real_lr_test(name:str) -> bool:
-    "Whether a real LR face is held out for test: its group's SHA-256, as a number in [0, 1), is below `REAL_LR_TEST_FRACTION`."
-    return int.from_bytes(hashlib.sha256(real_lr_group(name).encode()).digest()[:8], 'big') / 2**64 < REAL_LR_TEST_FRACTION
+def real_lr_split(name:str) -> str:
+    "The split of a real LR face by its group's SHA-256 as a number u in [0, 1): test below `REAL_LR_TEST_FRACTION`, then val, then train."
+    u = int.from_bytes(hashlib.sha256(real_lr_group(name).encode()).digest()[:8], 'big') / 2**64
+    return 'test' if u < REAL_LR_TEST_FRACTION else 'val' if u < REAL_LR_TEST_FRACTION + REAL_LR_VAL_FRACTION else 'train'
 
 # %% ../nbs/07_data.ipynb #9f01f02c
 STORE_FORMAT = 'selfsr-store/1'
@@ -297,11 +298,11 @@ def plan(dataset:str, split:str|None=None, data=None, *, size:int|None=None, sca
         rule = f'test = {len(test)} images: whole photos in SHA-256 order of the photo id, short side >= {hr}; train = the rest'
         kind, hr_rule = 'square', square_hr
     elif dataset == 'realworld':
-        if split not in ('train', 'test'): raise ValueError(f'realworld splits are train, test, not {split!r}')
+        if split not in ('train', 'val', 'test'): raise ValueError(f'realworld splits are train, val, test, not {split!r}')
         (files, rule), kind, hr_rule = _celeba(root, split), 'celeba', celeba_hr
-        real = {sub: [f for f in _files(root, sub) if is_real_lr_test(f) == (split == 'test')] for sub in REAL_LR_SOURCES}
-        rule += (f'; real LR: wild/lq_faces + wild/photos, test = TSKinFace families / photo subjects whose SHA-256 number < '
-                 f'{REAL_LR_TEST_FRACTION}')
+        real = {sub: [f for f in _files(root, sub) if real_lr_split(f) == split] for sub in REAL_LR_SOURCES}
+        rule += (f'; real LR: wild/lq_faces + wild/photos by TSKinFace family / photo subject, SHA-256 number u: test u < '
+                 f'{REAL_LR_TEST_FRACTION}, val u < {REAL_LR_TEST_FRACTION + REAL_LR_VAL_FRACTION}, train the rest')
     else:
         (files, rule), kind, hr_rule = (_files(root, '.'), 'every file under the folder, recursively'), 'square', square_hr
         if align: kind, hr_rule = 'align', f'largest face (YuNet score >= 0.6) aligned by selfsr.align to the template at {hr}'

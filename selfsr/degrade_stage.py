@@ -68,7 +68,7 @@ DegradeStage.degrade, DegradeStage.sample = _degrade, _sample
 def _evaluate(self:DegradeStage) -> dict:
     "Colour shift and per-pixel ΔE of degraded from clean test LR, identity kept; FID‡, LR statistics and two-sample accuracy against real test LR."
     cfg = self.cfg
-    test = prepare('realworld', 'test', self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
+    test = prepare('realworld', cfg.eval_split, self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
     n = min(cfg.test_limit or len(test.hr), len(test.hr))
     hr = images(test.hr[:n])
     clean, out = bicubic(hr, cfg.lr_size), self.degrade(hr)
@@ -84,6 +84,6 @@ def _evaluate(self:DegradeStage) -> dict:
     clean_res |= cached_json(f'clean-lr-stats-v1-{test.hash[:16]}-{cfg.lr_size}-{n}', cache=self.cache,
                              compute=lambda: {'lr_stats': metrics.lr_stats(clean), 'two_sample': metrics.two_sample_accuracy(real, clean)})
     return {'degraded': ours, 'clean': clean_res, 'real': {'lr_stats': metrics.lr_stats(real), 'n': len(real)},
-            'test': {'store': test.path.name, 'n': n, 'n_real_lr': len(test.lr)}}
+            'test': {'store': test.path.name, 'split': cfg.eval_split, 'n': n, 'n_real_lr': len(test.lr)}}
 
 DegradeStage.evaluate = _evaluate

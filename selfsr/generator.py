@@ -10,7 +10,7 @@ import math
 import torch
 from torch import nn
 import torch.nn.functional as F
-from .layers import EqualConv2d, upsample
+from .layers import EqualConv2d, upsample, bicubic
 from .selfcond import COND_BLOCKS
 
 # %% ../nbs/03_generator.ipynb #7a55ffb9
@@ -51,7 +51,8 @@ FEATURE_UP = ('nearest', 'bilinear')  # how features enter the next level: ProGA
 class ProgressiveGenerator(nn.Module):
     "Self-conditioned progressive SR network: ×2 levels grown one at a time with fade-in (section III-B)."
     def __init__(self, scale:int=8, lr_size:int|None=16, channels:int|tuple[int, ...]=64, convs_per_level:int=2,
-                 block:str='scb', cond_hidden:int=64, start_scale:int=2, shared_cond:bool=False, feature_up:str='nearest'):
+                 block:str='scb', cond_hidden:int=64, start_scale:int=2, shared_cond:bool=False, feature_up:str='nearest',
+                 bicubic_skip:bool=False):
         super().__init__()
         if feature_up not in FEATURE_UP: raise ValueError(f'feature_up must be one of {FEATURE_UP}, got {feature_up!r}')
         self.n_levels = levels_of(scale)
@@ -62,12 +63,15 @@ class ProgressiveGenerator(nn.Module):
             raise ValueError(f'start_scale {start_scale} exceeds the final scale {scale}')
         if convs_per_level < 1: raise ValueError(f'convs_per_level must be ≥ 1, got {convs_per_level}')
         self.scale, self.lr_size, self.channels, self.feature_up = scale, lr_size, channels, feature_up
+        self.bicubic_skip = bicubic_skip  # a named variant, not the paper's: each to_rgb predicts a residual on the bicubic LR
         self.from_rgb = EqualConv2d(3, channels[0], 3)
         self.stem = Level(channels[0], channels[0], convs_per_level, block, cond_hidden, shared_cond)
         del self.stem.to_rgb  # the stem never outputs an image: the smallest scale is ×2
         self.levels = nn.ModuleList([Level(channels[i], channels[i + 1], convs_per_level, block, cond_hidden, shared_cond)
                                      for i in range(self.n_levels)])
         self.depth, self.alpha = levels_of(start_scale), 1.0
+        if bicubic_skip:  # start from bicubic, as the plain CNN does
+            for l in self.levels: nn.init.zeros_(l.to_rgb.weight)
 
     @property
     def current_scale(self) -> int: return 2 ** self.depth
@@ -95,10 +99,15 @@ class ProgressiveGenerator(nn.Module):
             if i == self.depth - 1 and self.alpha < 1: prev = h
             size = (lr.shape[-2] * 2 ** (i + 1), lr.shape[-1] * 2 ** (i + 1))
             h = self.levels[i](F.interpolate(h, scale_factor=2, mode=self.feature_up), upsample(lr, size))
-        out = self.levels[self.depth - 1].to_rgb(h)
+        out = self._rgb(self.depth - 1, h, lr)
         if prev is None or self.depth == 1: return out
-        old = self.levels[self.depth - 2].to_rgb(prev)
+        old = self._rgb(self.depth - 2, prev, lr)
         return torch.lerp(upsample(old, out.shape[-2:]), out, self.alpha)
+
+    def _rgb(self, level:int, h:torch.Tensor, lr:torch.Tensor) -> torch.Tensor:
+        "Level `level`'s image: its to_rgb, plus the bicubic-upsampled LR with `bicubic_skip`."
+        rgb = self.levels[level].to_rgb(h)
+        return rgb + bicubic(lr, rgb.shape[-2:]) if self.bicubic_skip else rgb
 
 # %% ../nbs/03_generator.ipynb #6d6db5ba
 PAPER_GENERATOR = dict(scale=8, lr_size=16, channels=(512, 256, 128, 64), convs_per_level=4,

@@ -30,7 +30,7 @@ def build_generator(cfg:RunConfig) -> ProgressiveGenerator:
     "The stage-2 generator that `cfg` names."
     return ProgressiveGenerator(cfg.scale, cfg.lr_size, cfg.gen_channels, cfg.convs_per_level, cfg.block, cfg.cond_hidden,
                                 start_scale=cfg.start_scale if cfg.progressive else cfg.scale, shared_cond=cfg.shared_cond,
-                                feature_up=cfg.feature_up)
+                                feature_up=cfg.feature_up, bicubic_skip=cfg.bicubic_skip)
 
 def build_sr(cfg:RunConfig) -> nn.Module:
     "The stage-2 network `cfg` names: our generator, or a compared method's network (`selfsr.baselines`)."

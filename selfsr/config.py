@@ -105,7 +105,7 @@ class RunConfig:
     sample_every: int = 5_000
     ckpt_every: int = 5_000
     device: str = 'auto'                     # auto | cpu | cuda
-    precision: str = 'auto'                  # auto (bf16 autocast on CUDA, fp32 on CPU) | fp32 | bf16
+    precision: str = 'auto'                  # auto (bf16 autocast on CUDA, fp32 on CPU) | fast (bf16 where native: CUDA, AVX512-BF16/AMX CPUs) | fp32 | bf16
 
     def __post_init__(self):
         check_types(self)
@@ -114,7 +114,7 @@ class RunConfig:
         choices = dict(stage=('degrade', 'sr'), dataset=('celeba', 'helen', 'realworld'), degrader=('flow', 'cycle', 'h2l'),
                        setting=('paired', 'unpaired', 'pseudo'), block=tuple(COND_BLOCKS), device=('auto', 'cpu', 'cuda'), eval_split=('test', 'val'),
                        feature_up=FEATURE_UP,
-                       precision=('auto', 'fp32', 'bf16'))
+                       precision=('auto', 'fast', 'fp32', 'bf16'))
         for k, allowed in choices.items():
             if getattr(self, k) not in allowed: raise ValueError(f'{k} must be one of {allowed}, got {getattr(self, k)!r}')
         if self.hr_size % self.lr_size or (self.hr_size // self.lr_size) & (self.hr_size // self.lr_size - 1):

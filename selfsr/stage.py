@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['growth', 'lr_at', 'real_at', 'NonFiniteLoss', 'check_finite', 'resolve_device', 'world', 'average_gradients',
-           'channels_last', 'use_amp', 'Stage', 'd_step', 'g_step', 'ema_update', 'grad_ratio']
+           'channels_last', 'native_bf16_cpu', 'use_amp', 'Stage', 'd_step', 'g_step', 'ema_update', 'grad_ratio']
 
 # %% ../nbs/12_stage.ipynb #e8437850
 import os
@@ -77,9 +77,15 @@ def channels_last(batch:dict) -> dict:
     "A step's batch with its images (4-D tensors) in channels_last, the layout `Stage._place` gives the networks."
     return {k: v.contiguous(memory_format=torch.channels_last) if v.ndim == 4 else v for k, v in batch.items()}
 
+def native_bf16_cpu() -> bool:
+    "Whether this CPU computes bf16 natively (AVX512-BF16 or AMX); without it, bf16 autocast is emulated and slower than fp32."
+    has = lambda name: bool(getattr(torch.cpu, name, lambda: False)())
+    return has('_is_avx512_bf16_supported') or has('_is_amx_tile_supported')
+
 def use_amp(cfg:RunConfig, device:torch.device) -> bool:
-    "Whether `cfg` runs in bf16 autocast on `device`: asked for, or 'auto' on CUDA."
-    return cfg.precision == 'bf16' or (cfg.precision == 'auto' and device.type == 'cuda')
+    "Whether `cfg` runs in bf16 autocast on `device`: 'bf16'; 'auto' on CUDA; 'fast' on CUDA or a CPU with native bf16."
+    if cfg.precision in ('bf16', 'fp32'): return cfg.precision == 'bf16'
+    return device.type == 'cuda' or (cfg.precision == 'fast' and device.type == 'cpu' and native_bf16_cpu())
 
 # %% ../nbs/12_stage.ipynb #53b72f8a
 class Stage:

@@ -87,7 +87,7 @@ class RunConfig:
     w_rec: float = 10.0                      # assumed. Baselines: the weight of their pixel loss
     r1_gamma: float = 10.0                   # Eq. 9: the paper's γ; 0 turns R1 off (Table IV row 3)
     r1_every: int = 16                       # lazy R1 (StyleGAN2): every k steps, scaled by k
-    d_lr_mul: float = 1.0                    # ours: the HR discriminator's learning rate as a multiple of G's (0 freezes it: the GAN-health check)
+    d_lr_mul: float = 1.0                    # ours: a discriminator's learning rate (HR in stage 2, LR in stage 1) as a multiple of its generator's (0 freezes it: the GAN-health check)
     # the compared methods of Tables I-II (selfsr.baselines): their network, size and extra loss weights
     method: str = 'selfsr'                   # selfsr (ours) | a key of selfsr.baselines.METHODS
     arch: dict = field(default_factory=dict) # baseline network size; {} = its paper's (selfsr.baselines.PAPER_ARCH)

@@ -30,7 +30,7 @@ class DegradeStage(Stage):
         if cfg.degrader == 'cycle': self.nets['R'] = self.R = CycleDegrader(cfg.degrader_ch, cfg.degrader_blocks)
         self._place(*self.nets.values())
         self.gen = [m for k, m in self.nets.items() if k != 'D']
-        self.opts = dict(G=self._adam(*self.gen), D=self._adam(self.D))
+        self.opts = dict(G=self._adam(*self.gen), D=self._adam(self.D, lr_mul=cfg.d_lr_mul))
 
 # %% ../nbs/12b_degrade_stage.ipynb #a9d5d7b1
 def _degrade_step(self:DegradeStage, step:int) -> dict:

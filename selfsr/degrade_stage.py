@@ -66,7 +66,7 @@ DegradeStage.degrade, DegradeStage.sample = _degrade, _sample
 
 # %% ../nbs/12b_degrade_stage.ipynb #2bd7284f
 def _evaluate(self:DegradeStage) -> dict:
-    "Colour shift and per-pixel ΔE of degraded from clean test LR, identity kept; FID‡, LR statistics and two-sample accuracy against real test LR."
+    "Colour shift and per-pixel ΔE of degraded from clean LR, identity kept; FID‡, LR statistics and two-sample accuracy against real LR, on `eval_split`."
     cfg = self.cfg
     test = prepare('realworld', cfg.eval_split, self.data, self.cache, size=cfg.hr_size, scale=cfg.scale, progress=False)
     n = min(cfg.test_limit or len(test.hr), len(test.hr))

@@ -41,7 +41,7 @@ _CPU_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 32, 16), convs_per_leve
 RELEASE_SR_STEPS = 3000  # the shipped default model (selfsr.restore), kept as it was made: the cpu recipe before #12, 4x its steps
 _RELEASE_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 48, 32), disc_channels=(64, 48, 32), convs_per_level=2, cond_hidden=32,
                    steps=RELEASE_SR_STEPS, grow_at=(RELEASE_SR_STEPS * 3 // 10,), fade_steps=RELEASE_SR_STEPS // 10, batch=16, lr=0.003,
-                   precision='fast', test_limit=500, log_every=25, sample_every=500, ckpt_every=100)
+                   precision='bf16', test_limit=500, log_every=25, sample_every=500, ckpt_every=100)  # bf16: as the shipped model was made
 _CPU_BASE = dict(hr_size=64, lr_size=16, steps=CPU_BASELINE_STEPS, batch=16, lr=5e-4, betas=(0.9, 0.999), disc_channels=(64, 48, 32),
                  lr_disc_ch=64, precision='fast', test_limit=500, log_every=25, sample_every=200, ckpt_every=50,
                  grow_at=(CPU_BASELINE_STEPS * 3 // 10,), fade_steps=CPU_BASELINE_STEPS // 10)

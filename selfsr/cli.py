@@ -13,8 +13,9 @@ import selfsr
 # %% ../nbs/90_cli.ipynb #0a321aec
 def models(args) -> int:
     "Print the paper-size networks and their parameter counts."
-    from selfsr.generator import ProgressiveGenerator, PAPER_GENERATOR, n_params
-    from selfsr.discriminator import ProgressiveDiscriminator, LRDiscriminator, PAPER_DISCRIMINATOR, PAPER_LR_DISCRIMINATOR
+    from selfsr.config import PAPER_GENERATOR, PAPER_DISCRIMINATOR, PAPER_LR_DISCRIMINATOR
+    from selfsr.generator import ProgressiveGenerator, n_params
+    from selfsr.discriminator import ProgressiveDiscriminator, LRDiscriminator
     from selfsr.degrade import FlowFieldDegrader, CycleDegrader
     rows = [('generator (self-conditioned, x8)', ProgressiveGenerator(**PAPER_GENERATOR), '17.89M'),
             ('generator, Vanilla concat block', ProgressiveGenerator(**{**PAPER_GENERATOR, 'block': 'concat'}), '-'),
@@ -22,10 +23,8 @@ def models(args) -> int:
             ('flow-field degrader', FlowFieldDegrader(), 'not given'),
             ('CycleGAN degrader', CycleDegrader(), 'not given'),
             ('LR discriminator', LRDiscriminator(**PAPER_LR_DISCRIMINATOR), 'not given')]
-    from selfsr.baselines import build_baseline, PAPER_PARAMS
-    label = {'rdn': 'RDN', 'fsrnet': 'FSRNet / FSRGAN', 'dic': 'DIC / DICGAN', 'pfsr': 'PFSR', 'srresnet': 'SRGAN (SRResNet)',
-             'deepdeblur': 'DeepDeblur', 'waveletsrnet': 'Wavelet-SRNet', 'bulat': 'Bulat et al. low-to-high', 'maeda': 'Maeda (correction + SR)'}
-    for net, name in label.items():
+    from selfsr.baselines import build_baseline, PAPER_PARAMS, NETWORK_LABELS
+    for net, name in NETWORK_LABELS.items():
         rows.append((f'{name} (x8)', build_baseline(net, 8), f'{PAPER_PARAMS[net] / 1e6:.2f}M' if net in PAPER_PARAMS else 'not in Table I'))
     print(f"{'network':36s} {'ours':>8s}  paper")
     for name, net, paper in rows: print(f'{name:36s} {n_params(net) / 1e6:7.2f}M  {paper}')

@@ -7,7 +7,7 @@ import torch
 from selfsr.cli import main
 from selfsr.experiments import config_for
 from selfsr.paths import atomic_path
-from selfsr.runs import load_checkpoint
+from selfsr.networks import load_checkpoint
 from selfsr.sr_stage import SRStage
 from selfsr.train import train
 
@@ -87,5 +87,5 @@ def test_reproduce_names_the_bad_config_in_one_line(tmp_path, capsys):
     (row / 'config.json').write_text(json.dumps(bad)); (row / 'results.json').write_text('{}')
     rc = main(['reproduce', 'table4', '--profile', 'tiny', '--out', str(out), '--data', str(DATA), '--cache', str(tmp_path / 'cache')])
     err = capsys.readouterr().err.splitlines()
-    assert rc == 2 and err[-1] == (f"selfsr reproduce: error: 23_table_iv.ipynb stopped: ValueError: {row / 'config.json'}: "
-                                   f"steps must be an integer, got 'abc' (traceback in {out.resolve() / '23_table_iv.ipynb'})"), err
+    assert rc == 2 and err[-1] == (f"selfsr reproduce: error: 33_table_iv.ipynb stopped: ValueError: {row / 'config.json'}: "
+                                   f"steps must be an integer, got 'abc' (traceback in {out.resolve() / '33_table_iv.ipynb'})"), err

@@ -13,7 +13,7 @@ from common import header
 from selfsr import align as face_align
 from selfsr.data import SkipImage, images, load_rgb
 from selfsr.restore import RestoreOptions, load_model, photo_files, restore_photo
-from selfsr.runs import super_resolve
+from selfsr.networks import super_resolve
 
 
 def main():

@@ -19,12 +19,14 @@ LANDMARKS = ('right_eye', 'left_eye', 'nose_tip', 'right_mouth', 'left_mouth')  
 MIN_DETECT_SIDE = 64  # YuNet's coarsest feature map has stride 32: smaller images are enlarged first
 FACE_SCALE = 55       # px: YuNet's median box (longer side) of a face in our framing at 64×64; faces are measured at this size
 
+# %% ../nbs/10_align.ipynb #1ec39e5c
 class Face(NamedTuple):
     "One YuNet detection in source pixels: `box` (x, y, w, h), `landmarks` 5×2 (x, y) in `LANDMARKS` order, `score`."
     box: np.ndarray
     landmarks: np.ndarray
     score: float
 
+# %% ../nbs/10_align.ipynb #ff3cd76c
 _local = threading.local()
 
 def yunet_detector(cache=None):
@@ -34,6 +36,7 @@ def yunet_detector(cache=None):
     if cache not in made: made[cache] = cv2.FaceDetectorYN.create(str(weights.yunet_path(cache)), '', (320, 320), 0.5, 0.3, 5000)
     return made[cache]
 
+# %% ../nbs/10_align.ipynb #b7be510d
 def _yunet_faces(bgr:np.ndarray, k:int, min_score:float, cache) -> list[Face]:
     "YuNet on a BGR image enlarged k× (bicubic); boxes and points in the unenlarged image's pixels."
     import cv2
@@ -46,6 +49,7 @@ def _yunet_faces(bgr:np.ndarray, k:int, min_score:float, cache) -> list[Face]:
     return [Face(np.array([*back(r[:2]), *(r[2:4] / k)]), back(r[4:14].reshape(5, 2)).astype(np.float64), float(r[14]))
             for r in (found if found is not None else [])]
 
+# %% ../nbs/10_align.ipynb #953456c5
 def _remeasure(bgr:np.ndarray, face:Face, min_score:float, cache) -> Face:
     "`face` detected again in a window around it resized so that its box is `FACE_SCALE` px, where the template was measured."
     import cv2
@@ -64,6 +68,7 @@ def _remeasure(bgr:np.ndarray, face:Face, min_score:float, cache) -> Face:
     g = min(again, key=lambda g: np.hypot(*(back(g.box[:2] + g.box[2:] / 2) - [cx, cy])))
     return Face(np.array([*back(g.box[:2]), *(g.box[2:] / [fx, fy])]), back(g.landmarks), face.score)
 
+# %% ../nbs/10_align.ipynb #60f3b1a4
 def detect_faces(image:np.ndarray, min_score:float=0.6, min_size:float=10, remeasure:bool=True, cache=None) -> list[Face]:
     "YuNet faces of an H×W×3 uint8 RGB image with score ≥ `min_score` and both box sides ≥ `min_size` px, most confident first."
     if not isinstance(image, np.ndarray) or image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
@@ -74,6 +79,7 @@ def detect_faces(image:np.ndarray, min_score:float=0.6, min_size:float=10, remea
     if remeasure: faces = [_remeasure(bgr, f, min_score, cache) for f in faces]
     return sorted(faces, key=lambda f: -f.score)
 
+# %% ../nbs/10_align.ipynb #d044643d
 def choose_face(faces:list[Face], shape:tuple, prefer:str='largest') -> Face|None:
     "The largest face (box area) or the one whose box centre is nearest the image's centre; None when there is none."
     if prefer not in ('largest', 'central'): raise ValueError(f"prefer must be 'largest' or 'central', not {prefer!r}")
@@ -87,10 +93,12 @@ TEMPLATE_SIZE = 128
 # mean YuNet points of the first 1,000 celeba/train crops (CELEBA_BOX, 128x128); detect_faces(min_score=0.6, min_size=10, box 55 px), largest
 TEMPLATE = np.array([[43.65, 51.60], [84.38, 51.45], [63.83, 74.79], [47.63, 92.28], [81.62, 92.27]])
 
+# %% ../nbs/10_align.ipynb #ff4100f3
 def template(size:int) -> np.ndarray:
     "The template's five points (5×2, `LANDMARKS` order) in a size×size box."
     return (TEMPLATE + 0.5) * size / TEMPLATE_SIZE - 0.5
 
+# %% ../nbs/10_align.ipynb #cc82dd16
 def similarity(points:np.ndarray, size:int, aspect:float=1.0) -> np.ndarray:
     "The 2×3 least-squares similarity from five source `points` onto `template(size)`, after squeezing x by 1/`aspect`."
     import cv2
@@ -100,14 +108,17 @@ def similarity(points:np.ndarray, size:int, aspect:float=1.0) -> np.ndarray:
     if m is None: raise ValueError(f'similarity: degenerate landmarks {pts.round(1).tolist()}')
     return np.hstack([m[:, :2] @ squeeze, m[:, 2:]])
 
+# %% ../nbs/10_align.ipynb #fbc307fb
 def invert(m:np.ndarray) -> np.ndarray:
     "The inverse of a 2×3 affine transform, as a 2×3."
     return np.linalg.inv(np.vstack([m, [0, 0, 1]]))[:2]
 
+# %% ../nbs/10_align.ipynb #4ab332af
 def apply(m:np.ndarray, points:np.ndarray) -> np.ndarray:
     "Points (…×2) mapped by the 2×3 transform `m`."
     return np.asarray(points, np.float64) @ m[:, :2].T + m[:, 2]
 
+# %% ../nbs/10_align.ipynb #60f8bd6a
 def outside_fraction(m:np.ndarray, shape:tuple, size:int, grid:int=64) -> float:
     "The fraction of the aligned size×size box whose source pixels (through `invert(m)`) lie outside an image of `shape`."
     u = (np.arange(grid) + 0.5) * size / grid - 0.5
@@ -122,10 +133,12 @@ def resize_image(a:np.ndarray, size:int) -> np.ndarray:
     return np.stack([np.asarray(Image.fromarray(np.ascontiguousarray(a[..., c]), 'F').resize((size, size), Image.BICUBIC))
                      for c in range(a.shape[2])], -1)
 
+# %% ../nbs/10_align.ipynb #6b80c95a
 def scale_of(m:np.ndarray) -> float:
     "The area scale factor's square root of a 2×3 transform (a similarity's scale)."
     return float(np.sqrt(abs(np.linalg.det(m[:, :2]))))
 
+# %% ../nbs/10_align.ipynb #e82145e7
 def warp(image:np.ndarray, m:np.ndarray, size:int) -> np.ndarray:
     "`image` (H×W×3) under the 2×3 transform `m` as size×size uint8: bicubic, antialiased when shrinking, edges repeated."
     import cv2
@@ -136,6 +149,7 @@ def warp(image:np.ndarray, m:np.ndarray, size:int) -> np.ndarray:
     if n != size: out = resize_image(out, size)
     return np.clip(np.floor(out + 0.5), 0, 255).astype(np.uint8)
 
+# %% ../nbs/10_align.ipynb #158800ca
 class Aligned(NamedTuple):
     "A face aligned to the template: `image` size×size×3 uint8, `forward` 2×3 (source → aligned pixels), `inverse`, `face`, `outside`."
     image: np.ndarray
@@ -144,17 +158,20 @@ class Aligned(NamedTuple):
     face: Face
     outside: float
 
+# %% ../nbs/10_align.ipynb #104868af
 def align_face(image:np.ndarray, face:Face, size:int, aspect:float=1.0) -> Aligned:
     "Align one detected `face` of `image` to the template at size×size (undoing a horizontal stretch `aspect` of the source)."
     m = similarity(face.landmarks, size, aspect)
     return Aligned(warp(image, m, size), m, invert(m), face, outside_fraction(m, image.shape, size))
 
+# %% ../nbs/10_align.ipynb #17abaef7
 def align(image:np.ndarray, size:int, min_score:float=0.6, min_size:float=10, prefer:str='largest', aspect:float=1.0,
           cache=None) -> Aligned|None:
     "The chosen face of an RGB uint8 image aligned to the template at size×size; None when no face passes the thresholds."
     face = choose_face(detect_faces(image, min_score, min_size, cache=cache), image.shape, prefer)
     return None if face is None else align_face(image, face, size, aspect)
 
+# %% ../nbs/10_align.ipynb #a0553f41
 def align_all(image:np.ndarray, size:int, min_score:float=0.6, min_size:float=10, aspect:float=1.0, cache=None) -> list[Aligned]:
     "Every face of an image that passes the thresholds, aligned to the template at size×size, most confident first."
     return [align_face(image, f, size, aspect) for f in detect_faces(image, min_score, min_size, cache=cache)]
@@ -171,6 +188,7 @@ def mean_landmarks(images:np.ndarray, size:int=64, min_score:float=0.6, cache=No
     if not pts: raise ValueError(f'mean_landmarks: YuNet found no face in any of the {len(images)} images')
     return np.mean(pts, 0), len(pts)
 
+# %% ../nbs/10_align.ipynb #8accc844
 def interocular(points:np.ndarray) -> float:
     "The distance between the two eyes of a 5×2 landmark array."
     return float(np.hypot(*(points[1] - points[0])))

@@ -23,10 +23,12 @@ from .weights import vgg16_features
 # %% ../nbs/19_baseline_stage.ipynb #92b96c8f
 _IMAGENET = (torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1), torch.tensor([0.229, 0.224, 0.225]).view(1, 3, 1, 1))
 
+# %% ../nbs/19_baseline_stage.ipynb #daaf6d0b
 def vgg_relu5_3(device='cpu') -> nn.Module:
     "VGG16 up to relu5_3 (the trunk resolved offline by `selfsr.weights`), frozen."
     return vgg16_features(device)[:30]
 
+# %% ../nbs/19_baseline_stage.ipynb #d0925219
 def perceptual_loss(vgg:nn.Module, sr:torch.Tensor, hr:torch.Tensor) -> torch.Tensor:
     "MSE between `vgg` features of SR and HR images in [0, 1]."
     mean, std = (t.to(sr.device) for t in _IMAGENET)
@@ -86,4 +88,5 @@ def _baseline_step(self:BaselineStage, step:int) -> dict:
     self.g_step({k: v.float() for k, v in g.items()}, w, step, [G])
     return losses | g
 
+# %% ../nbs/19_baseline_stage.ipynb #90558e40
 BaselineStage.step = _baseline_step

@@ -30,6 +30,7 @@ def models(args) -> int:
     for name, net, paper in rows: print(f'{name:36s} {n_params(net) / 1e6:7.2f}M  {paper}')
     return 0
 
+# %% ../nbs/90_cli.ipynb #3a351490
 def prepare(args) -> int:
     "Build (or find) the prepared store of a dataset split and print its summary."
     from selfsr.data import prepare as prep
@@ -42,6 +43,7 @@ def prepare(args) -> int:
         print(f'{store!r}\n  path {store.path}\n  hash {store.hash[:16]}  skipped: {skipped}')
     return 0
 
+# %% ../nbs/90_cli.ipynb #59c4ee32
 def evaluate(args) -> int:
     "Score a folder of SR outputs against ground truth and/or LR inputs with every metric."
     from selfsr.metrics import evaluate_dirs
@@ -54,6 +56,7 @@ def evaluate(args) -> int:
         with atomic_path(args.out) as tmp: Path(tmp).write_text(json.dumps(res, indent=1))
     return 0
 
+# %% ../nbs/90_cli.ipynb #a35335c1
 def experiments(args) -> int:
     "List the registered experiments: table, name, row, what it trains."
     from selfsr.experiments import EXPERIMENTS
@@ -63,12 +66,14 @@ def experiments(args) -> int:
         print(f'{e.table:5}  {e.name:18}  {e.row:28}  {e.what}{extra}')
     return 0
 
+# %% ../nbs/90_cli.ipynb #403c7492
 def _value(text:str):
     "A --set value: JSON if it parses (numbers, lists, null, true), else the string itself."
     try: v = json.loads(text)
     except json.JSONDecodeError: return text
     return tuple(v) if isinstance(v, list) else v
 
+# %% ../nbs/90_cli.ipynb #4eb8d190
 def train(args) -> int:
     "Train one experiment at a profile into a run directory; evaluate it at the end."
     import os
@@ -107,6 +112,7 @@ def train(args) -> int:
     if res: print(json.dumps(res, indent=1))
     return 0
 
+# %% ../nbs/90_cli.ipynb #1a4b585d
 def reproduce(args) -> int:
     "Regenerate the paper's tables and figures with papermill; finished runs are reused; print the tables."
     import time
@@ -119,12 +125,14 @@ def reproduce(args) -> int:
     print(f'reproduced {args.what} at profile {args.profile} in {time.time() - t0:.0f} s; outputs in {args.out}')
     return 0
 
+# %% ../nbs/90_cli.ipynb #03dc979d
 def weights(args) -> int:
     "Resolve every metric network's weights (offline) and say where each came from."
     from selfsr.weights import report
     for name, source in report(args.cache): print(f'{name:14s} {source}')
     return 0
 
+# %% ../nbs/90_cli.ipynb #5de3bd66
 def restore(args) -> int:
     "Restore the faces of photos: detect, super-resolve the faces our model improves, paste them back, upscale the rest."
     from selfsr.restore import RestoreOptions, restore_paths
@@ -141,6 +149,7 @@ def restore(args) -> int:
     if s['errors']: print(f"selfsr restore: {s['errors']} photos failed (logged above); the others are done", file=sys.stderr)
     return 1 if s['errors'] else 0
 
+# %% ../nbs/90_cli.ipynb #b3029727
 def export_model(args) -> int:
     "Write a finished SR run's generator as a small model file for `selfsr restore --run`."
     from selfsr.restore import export_model as export
@@ -150,10 +159,10 @@ def export_model(args) -> int:
     print(f'{dest}  {dest.stat().st_size / 1e6:.2f} MB  sha256 {sha}')
     return 0
 
-
 # %% ../nbs/90_cli.ipynb #415197b5
 from pathlib import Path
 
+# %% ../nbs/90_cli.ipynb #9cd36a49
 def parser() -> argparse.ArgumentParser:
     "The `selfsr` argument parser with every subcommand."
     p = argparse.ArgumentParser(prog='selfsr', description='SelFSR: self-conditioned face super-resolution in the wild '
@@ -241,6 +250,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=reproduce)
     return p
 
+# %% ../nbs/90_cli.ipynb #82a484be
 def main(argv:list[str]|None=None) -> int:
     "Entry point of the `selfsr` console script."
     logging.basicConfig(level=logging.WARNING, format='%(levelname)s %(name)s: %(message)s')

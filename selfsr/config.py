@@ -14,6 +14,7 @@ from pathlib import Path
 # %% ../nbs/13_config.ipynb #e266aab2
 _NAMES = {int: 'an integer', float: 'a number', str: 'a string', bool: 'true or false', dict: 'a mapping', type(None): 'null'}
 
+# %% ../nbs/13_config.ipynb #e50df46f
 def _fits(value, hint) -> bool:
     "Whether `value` has the type `hint` (a class, `X | None`, `tuple[X, ...]` or `tuple[X, Y]`)."
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -26,6 +27,7 @@ def _fits(value, hint) -> bool:
     if hint is float: return isinstance(value, (int, float))
     return isinstance(value, origin or hint)
 
+# %% ../nbs/13_config.ipynb #ef2cd64f
 def _describe(hint) -> str:
     "A type annotation in words, as an error message says it."
     origin, args = typing.get_origin(hint), typing.get_args(hint)
@@ -35,6 +37,7 @@ def _describe(hint) -> str:
         return f'a list of {len(args)} {_describe(args[0]).split(" ", 1)[1]}s'
     return _NAMES.get(origin or hint, getattr(hint, '__name__', str(hint)))
 
+# %% ../nbs/13_config.ipynb #d0901644
 def check_types(cfg):
     "Raise a ValueError naming the first field of dataclass `cfg` whose value does not have its annotated type."
     for f in dataclasses.fields(cfg):

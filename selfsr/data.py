@@ -31,6 +31,7 @@ class SkipImage(Exception):
         super().__init__(f'{reason}: {detail}' if detail else reason)
         self.reason, self.detail = reason, detail
 
+# %% ../nbs/11_data.ipynb #8f3ba8a9
 _SIXTEEN_BIT = ('I;16', 'I;16L', 'I;16B', 'I;16N', 'I')
 
 def to_rgb(im:Image.Image) -> tuple[Image.Image, list[str]]:
@@ -58,11 +59,13 @@ def to_rgb(im:Image.Image) -> tuple[Image.Image, list[str]]:
         return Image.fromarray(rgb), conv + ['alpha']
     return (im if mode == 'RGB' else im.convert('RGB')), conv
 
+# %% ../nbs/11_data.ipynb #d6e34370
 MAX_PIXELS = 150_000_000    # larger sources are refused (too_large); prepare(max_pixels=…) or --max-pixels changes it
 REDUCE_ABOVE = 4096 * 4096  # larger sources are decoded one at a time, and reduced when their output is far smaller
 REDUCE_KEEP = 4             # reduced, the short side stays at least this many times the output size
 _ONE_BIG = threading.Lock() # held while a source above REDUCE_ABOVE is decoded: decode threads never hold two at once
 
+# %% ../nbs/11_data.ipynb #d1e246a1
 def _decode(im:Image.Image, keep:int|None) -> Image.Image:
     "Load `im`; if it is above `REDUCE_ABOVE` pixels and `keep` is given, reduced by an integer factor to a short side ≥ `keep`."
     if keep and im.width * im.height > REDUCE_ABOVE and min(im.size) >= 2 * keep:
@@ -74,6 +77,7 @@ def _decode(im:Image.Image, keep:int|None) -> Image.Image:
     im.load()
     return im
 
+# %% ../nbs/11_data.ipynb #0db38a37
 def load_rgb(path:str|os.PathLike, max_pixels:int=MAX_PIXELS, keep:int|None=None) -> tuple[Image.Image, list[str]]:
     "Decode an image file completely to 8-bit RGB (with its conversions), or raise `SkipImage`; with `keep`, huge ones reduced (`_decode`)."
     if ImageFile.LOAD_TRUNCATED_IMAGES:
@@ -95,18 +99,21 @@ def load_rgb(path:str|os.PathLike, max_pixels:int=MAX_PIXELS, keep:int|None=None
 CELEBA_SIZE = (178, 218)         # width, height of every img_align_celeba image
 CELEBA_BOX = (25, 61, 153, 189)  # left, top, right, bottom: 128×128 around the aligned face
 
+# %% ../nbs/11_data.ipynb #7c08cbf4
 def center_square(w:int, h:int) -> tuple[int, int, int, int]:
     "The largest centred square box (left, top, right, bottom) of a w×h image."
     s = min(w, h)
     l, t = (w - s) // 2, (h - s) // 2
     return (l, t, l + s, t + s)
 
+# %% ../nbs/11_data.ipynb #ae5a764d
 def crop_resize(im:Image.Image, box:tuple[int, int, int, int], size:int) -> np.ndarray:
     "Crop `box` of an RGB image and resize it to size×size (antialiased bicubic in float, rounded); H×W×3 uint8."
     if box[2] - box[0] == size and box[3] - box[1] == size: return np.asarray(im.crop(box), dtype=np.uint8)
     chans = [c.convert('F').resize((size, size), Image.BICUBIC) for c in im.crop(box).split()]
     return np.clip(np.floor(np.stack([np.asarray(c) for c in chans], -1) + 0.5), 0, 255).astype(np.uint8)
 
+# %% ../nbs/11_data.ipynb #4458c801
 def load_face(path:str|os.PathLike, kind:str, size:int, min_side:int, max_pixels:int=MAX_PIXELS) -> tuple[np.ndarray, list[str]]:
     "One face as size×size×3 uint8: 'celeba' crops `CELEBA_BOX`, 'square' the centred square (at least `min_side`), 'align' aligns the largest face."
     if kind == 'align':
@@ -122,6 +129,7 @@ def load_face(path:str|os.PathLike, kind:str, size:int, min_side:int, max_pixels
     else: raise ValueError(f'unknown crop kind {kind!r}')
     return crop_resize(im, box, size), conv
 
+# %% ../nbs/11_data.ipynb #bd193b33
 def _load(path, kind:str, size:int, min_side:int, max_pixels:int=MAX_PIXELS):
     "`load_face` that never raises: (array or None, conversions, (reason, detail) or None)."
     try: return (*load_face(path, kind, size, min_side, max_pixels), None)
@@ -136,6 +144,7 @@ MAX_OUTSIDE = 0.3       # skip a face when more of its template box than this li
 PHOTO_MAX_BOX = 128     # px: the largest template box of a photo's face that still counts as a small face
 REAL_LR_SOURCES = {'wild/lq_faces': 'crop', 'wild/photos': 'photo'}  # lfw left out: 60 % of its template box is outside its crops
 
+# %% ../nbs/11_data.ipynb #7d01f961
 def load_aligned(path:str|os.PathLike, size:int, kind:str='crop', aspect:float=1.0, max_outside:float=MAX_OUTSIDE,
                  max_box:float=PHOTO_MAX_BOX, min_score:float=0.6, max_pixels:int=MAX_PIXELS) -> tuple[list[np.ndarray], list[str], list[tuple[str, str]]]:
     "Faces of an image file aligned to the template at size×size — 'crop': its largest face, 'photo': every small face — with conversions and per-face skips."
@@ -170,6 +179,7 @@ def _cubic(x):
     return ((1.5 * ax**3 - 2.5 * ax**2 + 1) * (ax <= 1) +
             (-0.5 * ax**3 + 2.5 * ax**2 - 4 * ax + 2) * ((ax > 1) & (ax <= 2)))
 
+# %% ../nbs/11_data.ipynb #c5183055
 def matlab_weights(n_in:int, n_out:int, border:str='symmetric') -> np.ndarray:
     "The n_out×n_in matrix of MATLAB `imresize`'s bicubic along one axis (kernel widened when shrinking)."
     scale = n_out / n_in
@@ -188,6 +198,7 @@ def matlab_weights(n_in:int, n_out:int, border:str='symmetric') -> np.ndarray:
     np.add.at(m, (np.repeat(np.arange(n_out), idx.shape[1]), idx.ravel()), w.ravel())
     return m
 
+# %% ../nbs/11_data.ipynb #268a43ed
 def matlab_imresize(x:np.ndarray, size:int|tuple[int, int], border:str='symmetric') -> np.ndarray:
     "MATLAB's `imresize(x, [h w], 'bicubic')` on (N×)H×W×C arrays; uint8 in, uint8 out, rounded after each pass as MATLAB does."
     oh, ow = (size, size) if isinstance(size, int) else size
@@ -209,6 +220,7 @@ def celeba_official_split(partition:list[tuple[str, int]]) -> dict[str, list[str
     test = sorted(n for n, p in partition if p == 2)
     return {'train': trainval[:CELEBA_DIC_TRAIN], 'val': trainval[CELEBA_DIC_TRAIN:], 'test': test[:CELEBA_DIC_TEST]}
 
+# %% ../nbs/11_data.ipynb #b923fdba
 def helen_test_split(names:list[str], sizes:dict[str, tuple[int, int]], n_test:int=50, min_side:int=128) -> list[str]:
     "The Helen test images: whole photos (`<photo>_<face>.jpg`) in SHA-256 order of the photo id, usable ones only, up to `n_test`."
     photos = {}
@@ -220,8 +232,10 @@ def helen_test_split(names:list[str], sizes:dict[str, tuple[int, int]], n_test:i
         if len(test) == n_test: break
     return sorted(test)
 
+# %% ../nbs/11_data.ipynb #5d3afe9c
 REAL_LR_TEST_FRACTION, REAL_LR_VAL_FRACTION = 0.1, 0.1  # val: for the degrader recipe (#24), never scored as a result
 
+# %% ../nbs/11_data.ipynb #9e0aed9f
 def real_lr_group(name:str) -> str:
     "The holdout group of a real LR face: its TSKinFace family (crop or photo), its LFW person, or a photo's subject."
     stem = Path(name.split('#')[0]).stem
@@ -230,6 +244,7 @@ def real_lr_group(name:str) -> str:
     while (s := re.sub(r'(_lq|_crop|_\d+)$', '', stem)) != stem and s: stem = s
     return re.sub(r'^\d+_(?=[A-Za-z])', '', stem)
 
+# %% ../nbs/11_data.ipynb #cbb77644
 def real_lr_split(name:str) -> str:
     "The split of a real LR face by its group's SHA-256 as a number u in [0, 1): test below `REAL_LR_TEST_FRACTION`, then val, then train."
     u = int.from_bytes(hashlib.sha256(real_lr_group(name).encode()).digest()[:8], 'big') / 2**64
@@ -240,6 +255,7 @@ STORE_FORMAT = 'selfsr-store/1'
 PROTOCOL_VERSION = 3  # 2: huge sources refused or decoded reduced, PIL warnings are errors; 3: real LR faces aligned to the HR framing (selfsr.align), LFW left out
 DEFAULT_SIZES = {'celeba': (128, 8), 'helen': (128, 8), 'realworld': (64, 4), 'folder': (128, 8)}  # HR size, scale
 
+# %% ../nbs/11_data.ipynb #05e85364
 def _files(root:Path, sub:str) -> list[str]:
     "Paths relative to `root` of every file under `root/sub`, sorted; hidden files and folders left out."
     base = root / sub
@@ -250,6 +266,7 @@ def _files(root:Path, sub:str) -> list[str]:
         out += [os.path.normpath(os.path.relpath(os.path.join(d, f), root)) for f in files if not f.startswith('.')]
     return sorted(out)
 
+# %% ../nbs/11_data.ipynb #fcf41a05
 def _celeba(root:Path, split:str) -> tuple[list[str], str]:
     "CelebA files of `split` and the rule that chose them."
     if split not in ('train', 'val', 'test'): raise ValueError(f'CelebA splits are train, val, test, not {split!r}')
@@ -262,12 +279,14 @@ def _celeba(root:Path, split:str) -> tuple[list[str], str]:
     if not (root / 'celeba' / split).is_dir(): raise ValueError(f'no CelebA {split!r} split under {root / "celeba"}')
     return _files(root, f'celeba/{split}'), f'folder celeba/{split}'
 
+# %% ../nbs/11_data.ipynb #514889c8
 def _positive(name:str, v):
     "`v` unless it is given and not a positive integer: then a ValueError naming option `--name`."
     if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
         raise ValueError(f'{name} must be a positive integer (--{name.replace("_", "-")}), got {v!r}')
     return v
 
+# %% ../nbs/11_data.ipynb #e61c668c
 def plan(dataset:str, split:str|None=None, data=None, *, size:int|None=None, scale:int|None=None,
          limit:int|None=None, max_pixels:int=MAX_PIXELS, align:bool=False) -> dict:
     "What `prepare` would build: source files, protocol, sizes, input key and directory name; nothing decoded."
@@ -386,6 +405,7 @@ class Store:
                 yield out if len(out) > 1 else out[0]
             epoch += 1
 
+# %% ../nbs/11_data.ipynb #7053f968
 def _to_float(a:np.ndarray, mirror, device) -> torch.Tensor:
     "N×H×W×3 uint8 -> N×3×H×W float32 in [0, 1] on `device`, images `mirror` flipped left-right."
     t = torch.from_numpy(a)
@@ -428,6 +448,7 @@ def _decode_all(root:Path, files:list[str], out:Path, kind:str, size:int, min_si
         dst.flush(); del dst, buf; os.remove(part)
     return kept
 
+# %% ../nbs/11_data.ipynb #fc2d8fc0
 def _decode_faces(root:Path, files:list[str], out:Path, size:int, kinds:dict[str, str], workers:int, progress:bool, desc:str,
                   report:dict, max_pixels:int=MAX_PIXELS) -> list[str]:
     "Align the faces of `files` (`kinds`: source folder -> 'crop' or 'photo') into the .npy `out`; the entries kept (`file` or `file#k`)."
@@ -458,6 +479,7 @@ def _decode_faces(root:Path, files:list[str], out:Path, size:int, kinds:dict[str
     np.save(out, np.stack(faces) if faces else np.zeros((0, size, size, 3), np.uint8))
     return kept
 
+# %% ../nbs/11_data.ipynb #80b72d7c
 def _build(p:dict, cache, workers:int, force:bool, progress:bool) -> Store:
     "Write the store that `plan` `p` describes, unless it exists; open it."
     dest = cache_dir(cache) / 'stores' / p['name']
@@ -494,6 +516,7 @@ def _build(p:dict, cache, workers:int, force:bool, progress:bool) -> Store:
               manifest['count']['lr'], report['skipped'], report['converted'], manifest['seconds'])
     return Store.open(dest)
 
+# %% ../nbs/11_data.ipynb #cf168850
 def prepare(dataset:str, split:str|None=None, data=None, cache=None, *, size:int|None=None, scale:int|None=None,
             limit:int|None=None, align:bool=False, workers:int|None=None, force:bool=False, progress:bool=True, max_pixels:int=MAX_PIXELS) -> Store:
     "Build, or find already built, the store of `dataset`/`split` in `cache_dir(cache)/stores`, and open it."
@@ -526,6 +549,7 @@ def images(a:np.ndarray) -> torch.Tensor:
     "A slice of a store's uint8 array as float N×3×H×W in [0, 1] (copied: the memory map is read-only)."
     return _to_float(np.array(a), None, None)
 
+# %% ../nbs/11_data.ipynb #27a912e7
 def _take(a:np.ndarray, idx:np.ndarray, mirror:np.ndarray, device) -> torch.Tensor:
     "Rows `idx` of a store array, mirrored where `mirror`: uint8 images as float N×3×H×W, N×68×2 landmarks as float N×68×2."
     if a.ndim == 3:
@@ -535,6 +559,7 @@ def _take(a:np.ndarray, idx:np.ndarray, mirror:np.ndarray, device) -> torch.Tens
         return p.to(device)
     return _to_float(np.ascontiguousarray(a[idx]), np.flatnonzero(mirror), device)
 
+# %% ../nbs/11_data.ipynb #4a1c3d02
 class Stream:
     "Endless seeded batches of some arrays of a store (all indexed alike), as float N×3×H×W in [0, 1]."
     def __init__(self, arrays, batch:int, seed:int, stream:int, device, rank:int=0, world:int=1):

@@ -19,6 +19,7 @@ def _check_image(x, name='image'):
     if x.ndim != 4 or x.shape[1] != 3:
         raise ValueError(f'{name}: expected an N×3×H×W tensor, got shape {tuple(x.shape)}')
 
+# %% ../nbs/06_degrade.ipynb #ff6fe232
 def warp(image:torch.Tensor, flow:torch.Tensor) -> torch.Tensor:
     "Bilinearly sample `image` (N×C×H×W) at p + `flow`(p); `flow` is N×2×H×W in pixels, (x, y); border clamped."
     if image.ndim != 4: raise ValueError(f'warp: expected an N×C×H×W image, got shape {tuple(image.shape)}')
@@ -45,6 +46,7 @@ class Degraded(NamedTuple):
     rgb: torch.Tensor
     flow: torch.Tensor | None
 
+# %% ../nbs/06_degrade.ipynb #9776a958
 class ResBlock(nn.Module):
     "conv → LeakyReLU → conv, added to the input."
     def __init__(self, ch:int):
@@ -52,6 +54,7 @@ class ResBlock(nn.Module):
         self.body = nn.Sequential(nn.Conv2d(ch, ch, 3, padding=1), nn.LeakyReLU(0.2), nn.Conv2d(ch, ch, 3, padding=1))
     def forward(self, x): return x + self.body(x)
 
+# %% ../nbs/06_degrade.ipynb #fa63f71b
 def degrader_trunk(ch:int, n_blocks:int) -> nn.Sequential:
     "The shared LR-resolution feature extractor of both degraders."
     return nn.Sequential(nn.Conv2d(3, ch, 3, padding=1), nn.LeakyReLU(0.2), *[ResBlock(ch) for _ in range(n_blocks)])
@@ -73,6 +76,7 @@ class FlowFieldDegrader(nn.Module):
         rgb = clean_lr + self.to_rgb(h)  # the intermediate image is a residual on the input
         return Degraded(warp(rgb, flow), rgb, flow)
 
+# %% ../nbs/06_degrade.ipynb #7adfac60
 class CycleDegrader(nn.Module):
     "Table III's \"Cyc\" baseline: the same trunk predicting the degraded RGB image directly, as a CycleGAN generator."
     def __init__(self, ch:int=64, n_blocks:int=6):
@@ -109,6 +113,7 @@ DEGRADERS = {'flow': lambda ch, blocks, scale: FlowFieldDegrader(ch, blocks),
              'cycle': lambda ch, blocks, scale: CycleDegrader(ch, blocks),
              'h2l': lambda ch, blocks, scale: HighToLow(scale, ch, blocks)}
 
+# %% ../nbs/06_degrade.ipynb #67b895dd
 def build_degrader(kind:str, ch:int, blocks:int, scale:int) -> nn.Module:
     "The stage-1 degrader `kind` (a key of `DEGRADERS`): `ch` features, `blocks` residual blocks, for ×`scale` SR."
     if kind not in DEGRADERS: raise ValueError(f'unknown degrader {kind!r}: one of {", ".join(DEGRADERS)}')

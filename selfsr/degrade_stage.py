@@ -46,6 +46,7 @@ def _degrade_step(self:DegradeStage, step:int) -> dict:
     self.g_step(g, dict(g_adv=cfg.w_lr_adv, identity=cfg.w_identity, tv=cfg.w_tv, cycle=cfg.w_cycle), step, self.gen)
     return losses | g
 
+# %% ../nbs/17_degrade_stage.ipynb #8c7955a1
 DegradeStage.step = _degrade_step
 
 # %% ../nbs/17_degrade_stage.ipynb #8b50b678
@@ -57,11 +58,13 @@ def _degrade(self:DegradeStage, hr:torch.Tensor, batch_size:int=256) -> torch.Te
     self.G.train()
     return out
 
+# %% ../nbs/17_degrade_stage.ipynb #f928ddd7
 def _sample(self:DegradeStage) -> list[torch.Tensor]:
     "Rows of the sample grid: clean LR, degraded LR, real LR."
     hr = images(self.store.hr[:8])
     return [bicubic(hr, self.cfg.lr_size), self.degrade(hr), images(self.store.lr[:8])]
 
+# %% ../nbs/17_degrade_stage.ipynb #b8a2adeb
 DegradeStage.degrade, DegradeStage.sample = _degrade, _sample
 
 # %% ../nbs/17_degrade_stage.ipynb #2bd7284f
@@ -86,4 +89,5 @@ def _evaluate(self:DegradeStage) -> dict:
     return {'degraded': ours, 'clean': clean_res, 'real': {'lr_stats': metrics.lr_stats(real), 'n': len(real)},
             'test': {'store': test.path.name, 'split': cfg.eval_split, 'n': n, 'n_real_lr': len(test.lr)}}
 
+# %% ../nbs/17_degrade_stage.ipynb #4ca074cb
 DegradeStage.evaluate = _evaluate

@@ -17,6 +17,7 @@ class DownBlock(nn.Sequential):
     def __init__(self, in_ch:int, out_ch:int):
         super().__init__(EqualConv2d(in_ch, in_ch, 3), nn.LeakyReLU(0.2), EqualConv2d(in_ch, out_ch, 3), nn.LeakyReLU(0.2), Pool2())
 
+# %% ../nbs/04_discriminator.ipynb #c6561ba2
 class MinibatchStd(nn.Module):
     "Appends the std of each feature across groups of the batch, averaged to one channel (Karras et al.)."
     def __init__(self, group_size:int=4): super().__init__(); self.group_size = group_size
@@ -28,17 +29,20 @@ class MinibatchStd(nn.Module):
         std = (y.var(0, unbiased=False) + 1e-8).sqrt().mean(dim=(1, 2, 3))  # one value per group slot
         return torch.cat([x, std.reshape(1, n // g, 1, 1, 1).expand(g, -1, 1, h, w).reshape(n, 1, h, w)], 1)
 
+# %% ../nbs/04_discriminator.ipynb #024707af
 class Head(nn.Sequential):
     "4×4 features to one logit: minibatch std, a 3×3 conv and two linear layers."
     def __init__(self, ch:int):
         super().__init__(MinibatchStd(), EqualConv2d(ch + 1, ch, 3), nn.LeakyReLU(0.2), nn.Flatten(),
                          EqualLinear(ch * 16, ch), nn.LeakyReLU(0.2), EqualLinear(ch, 1))
 
+# %% ../nbs/04_discriminator.ipynb #ad7b7203
 def to_4x4(size:int, ch:int) -> nn.Sequential:
     "Blocks from `size`×`size` down to 4×4 at width `ch`, then the head."
     if size < 4 or size & (size - 1): raise ValueError(f'discriminator input size must be a power of two ≥ 4, got {size}')
     return nn.Sequential(*[DownBlock(ch, ch) for _ in range(levels_of(size) - 2)], Head(ch))
 
+# %% ../nbs/04_discriminator.ipynb #2cf14e9c
 def _check_input(x, size, who):
     if x.ndim != 4 or x.shape[1] != 3 or tuple(x.shape[-2:]) != (size, size):
         raise ValueError(f'{who}: expected N×3×{size}×{size} images, got shape {tuple(x.shape)}')

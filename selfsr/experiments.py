@@ -99,11 +99,13 @@ def domain(dataset:str, setting:str='paired') -> str:
     "The profile table's domain of a run: 'x4' (real-world faces), 'x8-unpaired' or 'x8'."
     return 'x4' if dataset == 'realworld' else 'x8-unpaired' if setting == 'unpaired' else 'x8'
 
+# %% ../nbs/14_experiments.ipynb #da1563c6
 def profile_settings(profile:str, stage:str, dataset:str, setting:str='paired') -> dict:
     "The scale of a run (sizes, widths, schedule, batch) for `profile`, given the stage ('degrade', 'sr' or 'baseline'), dataset and setting."
     if profile not in PROFILES: raise ValueError(f'unknown profile {profile!r}: choose from {", ".join(PROFILES)}')
     return dict(PROFILE_TABLE[profile][stage][domain(dataset, setting)])
 
+# %% ../nbs/14_experiments.ipynb #0da05f82
 def baseline_settings(profile:str, dataset:str, net:str, progressive:bool=False) -> dict:
     "The scale of a compared method's run at `profile` (its network `net`; PFSR grows progressively)."
     d = profile_settings(profile, 'baseline', dataset) | {'arch': ARCH[profile].get(net, {}), 'progressive': progressive}
@@ -129,6 +131,7 @@ class Experiment:
         "How `selfsr experiments` names the row: 'paired: SCB + R1', 'RDN (Helen)', 'Cyc'."
         return f'{self.group}: {self.label}' if self.group in ('paired', 'unpaired') else f'{self.label} (Helen)' if self.group == 'helen' else self.label
 
+# %% ../nbs/14_experiments.ipynb #a95a2d7b
 @dataclass(frozen=True)
 class Table:
     "What a table holds itself: its title, the metrics it shows with the paper's numbers, the paper's bicubic row (by group)."
@@ -136,6 +139,7 @@ class Table:
     metrics: tuple[str, ...]
     bicubic: dict = field(default_factory=dict)
 
+# %% ../nbs/14_experiments.ipynb #48725763
 TABLES = {
     'I': Table('Table I — x8 SR on CelebA and Helen', ('psnr_y', 'ssim_y', 'lpips_alex', 'fid'),
                {'celeba': dict(psnr_y=23.58, ssim_y=0.6285, lpips_alex=0.5219, fid=159.06),
@@ -150,15 +154,18 @@ def _p(*values, params=None, metrics=('psnr_y', 'ssim_y', 'lpips_alex', 'fid')) 
     "The paper's numbers of a row, in the order of `metrics` (and Table I's parameter count, in millions)."
     return dict(zip(metrics, values)) | ({'params': params} if params else {})
 
+# %% ../nbs/14_experiments.ipynb #8c19e441
 def _t4(setting, variant, label, paper):
     flags = dict(vanilla=dict(block='concat'), noprog=dict(progressive=False), nor1=dict(r1_gamma=0.0), full={})[variant]
     return Experiment(f't4-{setting}-{variant}', 'IV', label, f'SR ablation on CelebA, {setting}; {label}',
                       dict(stage='sr', dataset='celeba', setting=setting, **flags), _p(*paper), group=setting)
 
+# %% ../nbs/14_experiments.ipynb #0454a9d3
 def _deg(name, row, degrader, w_identity):
     return Experiment(name, 'III', f'{row} (stage 1)', f'degrader for the {row} row: {degrader}, identity loss weight {w_identity}',
                       dict(stage='degrade', dataset='realworld', degrader=degrader, w_identity=w_identity))
 
+# %% ../nbs/14_experiments.ipynb #3a93e91e
 def _base(m, table, dataset, paper=None, needs=None, params=None):
     name = f't{len(table)}-{m}' + ('-helen' if dataset == 'helen' else '')
     what = (f'{METHODS[m].label} on {dataset}' + (f', on pseudo pairs from {needs}' if needs else ', trained on bicubic pairs' if dataset == 'realworld' else ''))
@@ -166,6 +173,7 @@ def _base(m, table, dataset, paper=None, needs=None, params=None):
     return Experiment(name, table, METHODS[m].label, what, dict(stage='sr', dataset=dataset, setting='pseudo' if needs else 'paired', method=m),
                       paper, group=dataset if table == 'I' else '', needs=needs)
 
+# %% ../nbs/14_experiments.ipynb #307ed70b
 def _rw(name, label, table, paper, degrader_exp=None, same_as=None):
     what = f'real-world SR on pseudo pairs from {degrader_exp}' if degrader_exp else 'real-world SR trained on clean bicubic pairs'
     metrics = ('fid', 'fid_lr') if table == 'III' else ('fid',)
@@ -216,11 +224,13 @@ def experiment(name:str) -> Experiment:
     if name not in EXPERIMENTS: raise ValueError(f'unknown experiment {name!r}; `selfsr experiments` lists them: {", ".join(EXPERIMENTS)}')
     return EXPERIMENTS[name]
 
+# %% ../nbs/14_experiments.ipynb #a0bc81f3
 def rows(table:str) -> list[Experiment]:
     "The rows of `table` in the registry's order (stage-1 runs are parts of rows, not rows)."
     if table not in TABLES: raise ValueError(f'unknown table {table!r}: choose from {", ".join(TABLES)}')
     return [e for e in EXPERIMENTS.values() if e.table == table and e.settings.get('stage') != 'degrade']
 
+# %% ../nbs/14_experiments.ipynb #52a9abee
 def register(e:Experiment) -> Experiment:
     "Add a row to the registry (a new Table IV variant, say); its name must be new and its table known."
     if e.name in EXPERIMENTS: raise ValueError(f'experiment {e.name!r} is already registered')

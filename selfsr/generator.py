@@ -25,6 +25,7 @@ class CondConv(nn.Module):
         h = self.conv(x)
         return F.leaky_relu(self.cond(h, cond) if sigma is None else self.cond(h, cond, sigma), 0.2)
 
+# %% ../nbs/03_generator.ipynb #37193db6
 class Level(nn.Module):
     "One resolution of the generator: `n_convs` conditioned convs (sharing one condition branch if `shared_cond`) and a 1×1 `to_rgb`."
     def __init__(self, in_ch:int, out_ch:int, n_convs:int, block:str, cond_hidden:int, shared_cond:bool=False):

@@ -20,12 +20,14 @@ FLIP_68 = np.array(list(range(16, -1, -1)) + list(range(26, 16, -1)) + [27, 28, 
                    + [45, 44, 43, 42, 47, 46, 39, 38, 37, 36, 41, 40] + [54, 53, 52, 51, 50, 49, 48, 59, 58, 57, 56, 55]
                    + [64, 63, 62, 61, 60, 67, 66, 65])
 
+# %% ../nbs/09_landmarks.ipynb #eed756ab
 def mirror_landmarks(points:np.ndarray|torch.Tensor):
     "Landmarks (…×68×2 in [0, 1]) of the left-right mirrored images: x → 1 − x, points renumbered by `FLIP_68`."
     out = points[..., FLIP_68, :].clone() if isinstance(points, torch.Tensor) else points[..., FLIP_68, :].copy()
     out[..., 0] = 1 - out[..., 0]
     return out
 
+# %% ../nbs/09_landmarks.ipynb #5780a91a
 def detect_landmarks(images:np.ndarray, cache=None, progress:bool=False) -> tuple[np.ndarray, np.ndarray]:
     "68 landmarks ((x, y) in [0, 1]) of N×H×W×3 uint8 faces, and whether dlib's detector found each face."
     import dlib
@@ -48,6 +50,7 @@ def detect_landmarks(images:np.ndarray, cache=None, progress:bool=False) -> tupl
         pts[i] = [((p.x + 0.5) / w, (p.y + 0.5) / h) for p in shape.parts()]
     return pts, hit
 
+# %% ../nbs/09_landmarks.ipynb #8756f1e9
 def store_landmarks(store, cache=None, progress:bool=True) -> np.ndarray:
     "N×68×2 landmarks of `store`'s HR faces (memory-mapped), computed once and kept in the store's folder."
     path, info = store.path / 'landmarks.npy', store.path / 'landmarks.json'

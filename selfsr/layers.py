@@ -53,6 +53,7 @@ def bicubic(x:torch.Tensor, size:int|tuple[int,int]) -> torch.Tensor:
     size = (size, size) if isinstance(size, int) else tuple(size)
     return F.interpolate(x, size=size, mode='bicubic', align_corners=False, antialias=True)
 
+# %% ../nbs/01_layers.ipynb #a4db4d6c
 def upsample(x:torch.Tensor, size:int|tuple[int,int]) -> torch.Tensor:
     "Bilinear upsampling (half-pixel centres) of an N×C×H×W tensor to `size`."
     size = (size, size) if isinstance(size, int) else tuple(size)
@@ -64,6 +65,7 @@ def pool2(x:torch.Tensor) -> torch.Tensor:
     # avg_pool2d, not a mean of four strided views: their slice backwards zero-fill the input 4 times (3-6x slower forward + backward, bf16)
     return F.avg_pool2d(x, 2)
 
+# %% ../nbs/01_layers.ipynb #7df5c3f4
 class Pool2(nn.Module):
     "`pool2` as a layer."
     def forward(self, x): return pool2(x)
@@ -73,6 +75,7 @@ def conv(i:int, o:int, k:int=3, s:int=1) -> nn.Conv2d:
     "A k×k convolution with 'same' padding (stride `s`)."
     return nn.Conv2d(i, o, k, s, k // 2)
 
+# %% ../nbs/01_layers.ipynb #c53f7354
 class ResBlock(nn.Module):
     "conv → act → conv (optionally batch-normed) plus the input: EDSR's block, or SRResNet's with `bn`."
     def __init__(self, ch:int, k:int=3, bn:bool=False, act:str='relu'):
@@ -82,11 +85,13 @@ class ResBlock(nn.Module):
         self.body = nn.Sequential(conv(ch, ch, k), norm(), a, conv(ch, ch, k), norm())
     def forward(self, x): return x + self.body(x)
 
+# %% ../nbs/01_layers.ipynb #5f17b508
 def levels_of(scale:int) -> int:
     "Number of ×2 levels for an SR `scale`; raises ValueError unless scale is a power of two ≥ 2."
     if not isinstance(scale, int) or scale < 2 or scale & (scale - 1):
         raise ValueError(f'scale must be a power of two ≥ 2 (2, 4, 8, 16), got {scale!r}')
     return scale.bit_length() - 1
 
+# %% ../nbs/01_layers.ipynb #50f414b1
 def _check_lr(x, who):
     if x.ndim != 4 or x.shape[1] != 3: raise ValueError(f'{who}: expected an N×3×H×W LR batch, got shape {tuple(x.shape)}')

@@ -16,14 +16,17 @@ def lr_adv_d_loss(real_logits:torch.Tensor, fake_logits:torch.Tensor) -> torch.T
     "Eq. 2 for the LR discriminator: -log D(real) - log(1 - D(fake)), with D = sigmoid(logit)."
     return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
 
+# %% ../nbs/05_losses.ipynb #fede3391
 def lr_adv_g_loss(fake_logits:torch.Tensor) -> torch.Tensor:
     "Eq. 2 for the degrader, non-saturating: -log D(fake)."
     return F.softplus(-fake_logits).mean()
 
+# %% ../nbs/05_losses.ipynb #ac3bef4b
 def identity_loss(rgb:torch.Tensor, clean_lr:torch.Tensor) -> torch.Tensor:
     "Eq. 3: mean L1 distance between the degrader's intermediate image and its clean LR input."
     return (rgb - clean_lr).abs().mean()
 
+# %% ../nbs/05_losses.ipynb #1febff72
 def flow_tv_loss(flow:torch.Tensor) -> torch.Tensor:
     "Eq. 4: anisotropic total variation of the flow field, mean |horizontal| + mean |vertical| differences."
     return (flow[..., :, 1:] - flow[..., :, :-1]).abs().mean() + (flow[..., 1:, :] - flow[..., :-1, :]).abs().mean()
@@ -33,18 +36,22 @@ def hinge_d_loss(real_logits:torch.Tensor, fake_logits:torch.Tensor) -> torch.Te
     "Eq. 7 for the HR discriminator: E[max(0, 1 - D(real))] + E[max(0, 1 + D(fake))]."
     return F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
 
+# %% ../nbs/05_losses.ipynb #8d248892
 def hinge_g_loss(fake_logits:torch.Tensor) -> torch.Tensor:
     "Eq. 7 for the generator: -E[D(fake)]."
     return -fake_logits.mean()
 
+# %% ../nbs/05_losses.ipynb #81fa3c07
 def reconstruction_loss(sr:torch.Tensor, hr:torch.Tensor) -> torch.Tensor:
     "Eq. 8: mean L1 distance between the SR output and the HR target (paired setting)."
     return (sr - hr).abs().mean()
 
+# %% ../nbs/05_losses.ipynb #0c0ffdab
 def cycle_loss(sr:torch.Tensor, lr:torch.Tensor) -> torch.Tensor:
     "Eq. 11: mean L1 distance between the LR input and the bicubic downsampling of the SR output (unpaired setting)."
     return (bicubic(sr, lr.shape[-2:]) - lr).abs().mean()
 
+# %% ../nbs/05_losses.ipynb #114b7d70
 def r1_penalty(real_logits:torch.Tensor, real:torch.Tensor, gamma:float=10.0) -> torch.Tensor:
     "Eq. 9: γ/2 · E‖∇ₓD(x)‖² on real images (`real` must require grad and produce `real_logits`)."
     grad, = torch.autograd.grad(real_logits.sum(), real, create_graph=True)

@@ -25,13 +25,16 @@ def _check_images(*xs):
     if len(xs) == 2 and xs[0].shape != xs[1].shape:
         raise ValueError(f'the two image batches differ in shape: {tuple(xs[0].shape)} vs {tuple(xs[1].shape)}')
 
+# %% ../nbs/12_metrics.ipynb #6061da50
 def rgb_to_y(x:torch.Tensor) -> torch.Tensor:
     "Y of BT.601 YCbCr on a 0–255 scale (MATLAB `rgb2ycbcr`) from N×3×H×W RGB in [0, 1]; returns N×1×H×W."
     w = torch.tensor([65.481, 128.553, 24.966], dtype=x.dtype, device=x.device).view(1, 3, 1, 1)
     return 16.0 + (x * w).sum(1, keepdim=True)
 
+# %% ../nbs/12_metrics.ipynb #c106f437
 def _crop(x, crop): return x[..., crop:x.shape[-2] - crop, crop:x.shape[-1] - crop] if crop else x
 
+# %% ../nbs/12_metrics.ipynb #858c57cb
 def psnr_y(sr:torch.Tensor, hr:torch.Tensor, crop:int=0) -> torch.Tensor:
     "PSNR (dB) on the Y channel, 0–255 scale, `crop` border pixels removed; one value per image."
     _check_images(sr, hr)
@@ -39,15 +42,18 @@ def psnr_y(sr:torch.Tensor, hr:torch.Tensor, crop:int=0) -> torch.Tensor:
     mse = d.pow(2).flatten(1).mean(1)
     return (10 * torch.log10(255.0 ** 2 / mse)).float()
 
+# %% ../nbs/12_metrics.ipynb #a437a6ad
 def _gaussian_window(size=11, sigma=1.5, dtype=torch.float64, device=None):
     "The normalised 1-D Gaussian whose outer product with itself is SSIM's 2-D window."
     g = torch.exp(-(torch.arange(size, dtype=dtype, device=device) - size // 2) ** 2 / (2 * sigma ** 2))
     return g / g.sum()
 
+# %% ../nbs/12_metrics.ipynb #b90ae93f
 def _gaussian_filter(x, g):
     "Valid-position filtering by the window `g` gᵀ as two 1-D passes: 22 taps a pixel instead of 121."
     return F.conv2d(F.conv2d(x, g.view(1, 1, -1, 1)), g.view(1, 1, 1, -1))
 
+# %% ../nbs/12_metrics.ipynb #afa84b01
 def ssim_y(sr:torch.Tensor, hr:torch.Tensor, crop:int=0) -> torch.Tensor:
     "SSIM on the Y channel (11×11 Gaussian window, σ 1.5, L = 255, valid positions), `crop` border pixels removed."
     _check_images(sr, hr)
@@ -71,6 +77,7 @@ def rgb_to_lab(x:torch.Tensor) -> torch.Tensor:
     f = torch.where(xyz > 0.008856, xyz.clamp(min=1e-12) ** (1 / 3), 7.787 * xyz + 16 / 116)
     return torch.stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])], 1)
 
+# %% ../nbs/12_metrics.ipynb #0a0a983b
 def ciede2000(lab1:torch.Tensor, lab2:torch.Tensor) -> torch.Tensor:
     "CIEDE2000 colour difference (kL = kC = kH = 1) between L*a*b* tensors with channels on dim 1."
     L1, a1, b1 = lab1.unbind(1); L2, a2, b2 = lab2.unbind(1)
@@ -97,6 +104,7 @@ def ciede2000(lab1:torch.Tensor, lab2:torch.Tensor) -> torch.Tensor:
     rt = -torch.sin(2 * dtheta) * rc
     return torch.sqrt((dL / sl) ** 2 + (dC / sc) ** 2 + (dH / sh) ** 2 + rt * (dC / sc) * (dH / sh))
 
+# %% ../nbs/12_metrics.ipynb #870e386c
 def _same_size(inp, out, size, who):
     "Both image batches bicubic-resized to `size` (default: the smaller of the two)."
     for x in (inp, out):
@@ -105,11 +113,13 @@ def _same_size(inp, out, size, who):
     size = (size, size) if isinstance(size, int) else tuple(size)
     return [x if tuple(x.shape[-2:]) == size else bicubic(x, size) for x in (inp, out)]
 
+# %% ../nbs/12_metrics.ipynb #cf1309a4
 def pixel_de(inp:torch.Tensor, out:torch.Tensor, size:int|tuple[int, int]|None=None) -> torch.Tensor:
     "Mean per-pixel CIEDE2000 ΔE between `inp` and `out` after both are bicubic-resized to `size` (default: the smaller)."
     a, b = _same_size(inp, out, size, 'pixel_de')
     return ciede2000(rgb_to_lab(a), rgb_to_lab(b)).flatten(1).mean(1).float()
 
+# %% ../nbs/12_metrics.ipynb #0a6caeea
 color_drift = pixel_de  # the old name, still used by the training stages and the figure notebooks
 
 # %% ../nbs/12_metrics.ipynb #3e8b6c33
@@ -132,6 +142,7 @@ def gaussian_blur(x:torch.Tensor, sigma:float) -> torch.Tensor:
     x = F.conv2d(x, g.view(1, 1, 1, -1).expand(c, 1, 1, -1), groups=c)
     return F.conv2d(x, g.view(1, 1, -1, 1).expand(c, 1, -1, 1), groups=c)
 
+# %% ../nbs/12_metrics.ipynb #6eab0c1d
 def color_shift(inp:torch.Tensor, out:torch.Tensor, size:int|None=None, sigma:float=1 / 8, region:float=1 / 2) -> torch.Tensor:
     "CIEDE2000 between `inp` and `out` low-passed (Gaussian σ = `sigma`·size) at a common `size`, averaged over the central `region` of the box."
     a, b = _same_size(inp, out, size, 'color_shift')
@@ -146,18 +157,21 @@ def _luma(x:torch.Tensor) -> torch.Tensor:
     _check_images(x)
     return ((rgb_to_y(x.double()) - 16) / 219)[:, 0]
 
+# %% ../nbs/12_metrics.ipynb #f45832c6
 def _freq_radius(h:int, w:int, device=None) -> torch.Tensor:
     "Radius of each FFT frequency of a square h×w image, in cycles per image."
     if h != w: raise ValueError(f'the spectrum measures need square images, got {h}×{w}')
     f = torch.fft.fftfreq(h, d=1 / h, dtype=torch.float64, device=device)
     return torch.hypot(f[:, None], f[None, :])
 
+# %% ../nbs/12_metrics.ipynb #199a4fcf
 def _power(x:torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     "Power |FFT|²/(HW)² of each image's luma (N×H×W) and the radius of each frequency."
     y = _luma(x)
     h, w = y.shape[-2:]
     return torch.fft.fft2(y).abs() ** 2 / (h * w) ** 2, _freq_radius(h, w, y.device)
 
+# %% ../nbs/12_metrics.ipynb #a05ab960
 def radial_power_spectrum(x:torch.Tensor) -> torch.Tensor:
     "Radially averaged luma power spectrum of square images, one value per whole radius in cycles per image (0: DC), mean over images."
     p, r = _power(x)
@@ -189,10 +203,12 @@ def brightness(x:torch.Tensor) -> torch.Tensor:
     "Mean luma of each image (in [0, 1])."
     return _luma(x).flatten(1).mean(1).float()
 
+# %% ../nbs/12_metrics.ipynb #c8914850
 def contrast(x:torch.Tensor) -> torch.Tensor:
     "Standard deviation of each image's luma over its pixels (in [0, 1] units)."
     return _luma(x).flatten(1).std(1, correction=0).float()
 
+# %% ../nbs/12_metrics.ipynb #e404821a
 def saturation(x:torch.Tensor) -> torch.Tensor:
     "Mean HSV saturation (max − min)/max of each image's pixels, clamped to [0, 1] (0 for black pixels)."
     _check_images(x)
@@ -241,17 +257,21 @@ def lr_stats(x:torch.Tensor, radius:float=4) -> dict[str, float]:
 from functools import lru_cache
 from . import weights
 
+# %% ../nbs/12_metrics.ipynb #61eecae0
 @lru_cache(maxsize=None)
 def _lpips_model(device='cpu'): return weights.lpips_alex(device)
 
+# %% ../nbs/12_metrics.ipynb #0dca3112
 @lru_cache(maxsize=None)
 def _fid_model(device='cpu'): return weights.fid_inception(device).to(memory_format=torch.channels_last)
 
+# %% ../nbs/12_metrics.ipynb #e3909df3
 @lru_cache(maxsize=None)
 def sface_model():
     "OpenCV's SFace face recogniser (offline weights, loaded once): the network behind `identity`."
     return weights.sface_net()
 
+# %% ../nbs/12_metrics.ipynb #27fede31
 def _batches(x, batch_size):
     if isinstance(x, torch.Tensor):
         _check_images(x)
@@ -278,11 +298,13 @@ def fid_features(images, batch_size:int=25, device:str='cpu') -> np.ndarray:
              for b in _batches(images, batch_size)]
     return torch.cat(feats).numpy()
 
+# %% ../nbs/12_metrics.ipynb #97c159cd
 def fid_stats(features:np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "Mean and covariance (unbiased, as pytorch-fid) of FID features."
     if len(features) < 2: raise ValueError(f'FID needs at least 2 images, got {len(features)}')
     return features.mean(0), np.cov(features, rowvar=False)
 
+# %% ../nbs/12_metrics.ipynb #d7a6e8fe
 def frechet_distance(stats1, stats2) -> float:
     "Fréchet distance ‖μ1-μ2‖² + tr(Σ1 + Σ2 - 2(Σ1Σ2)^½) between Gaussians given as (mu, sigma)."
     (mu1, s1), (mu2, s2) = stats1, stats2
@@ -294,6 +316,7 @@ def frechet_distance(stats1, stats2) -> float:
     d = mu1 - mu2
     return float(d @ d + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
 
+# %% ../nbs/12_metrics.ipynb #201dc693
 def fid(fake, real, batch_size:int=25, device:str='cpu') -> float:
     "FID between two image sets; each is images (tensor or iterable of batches) or precomputed (mu, sigma) stats."
     as_stats = lambda x: x if isinstance(x, tuple) else fid_stats(fid_features(x, batch_size, device))
@@ -308,6 +331,7 @@ def _sface_embed(x:torch.Tensor) -> np.ndarray:
     e = np.stack([weights.sface_embed(net, np.ascontiguousarray(im)) for im in imgs]).astype(np.float64)
     return e / np.linalg.norm(e, axis=1, keepdims=True)
 
+# %% ../nbs/12_metrics.ipynb #1034acb9
 @torch.no_grad()
 def identity(sr:torch.Tensor, ref:torch.Tensor|np.ndarray) -> torch.Tensor:
     "Cosine similarity of SFace face embeddings between each output and its reference (ground truth or LR upsampled: images, or their embeddings)."
@@ -320,6 +344,7 @@ def identity(sr:torch.Tensor, ref:torch.Tensor|np.ndarray) -> torch.Tensor:
 from pathlib import Path
 from .paths import cache_dir, atomic_path
 
+# %% ../nbs/12_metrics.ipynb #ba351fab
 def store_fid_stats(store, limit:int|None=None, cache=None, batch_size:int=25, device:str='cpu', array:str='hr'):
     "FID (mu, sigma) of a prepared store's `array` (first `limit` images), cached under the store's content hash."
     n = len(getattr(store, array)) if limit is None else min(limit, len(getattr(store, array)))
@@ -333,6 +358,7 @@ def store_fid_stats(store, limit:int|None=None, cache=None, batch_size:int=25, d
         with open(tmp, 'wb') as f: np.savez(f, mu=mu, sigma=sigma)
     return mu, sigma
 
+# %% ../nbs/12_metrics.ipynb #6eb567c1
 def store_identity_ref(store, n:int, size:int, cache=None, array:str='hr') -> np.ndarray:
     "SFace embeddings of a store's first `n` `array` images (bicubic to `size` if smaller): `identity`'s references, cached under the store's content hash."
     path = cache_dir(cache) / 'identity_ref' / f'{store.hash[:16]}-{array}-{n}-{size}.npy'
@@ -344,6 +370,7 @@ def store_identity_ref(store, n:int, size:int, cache=None, array:str='hr') -> np
         with open(tmp, 'wb') as f: np.save(f, e)
     return e
 
+# %% ../nbs/12_metrics.ipynb #4061d48c
 def _take(batches, n):
     "The first `n` images of an iterable of batches."
     seen = 0
@@ -355,6 +382,7 @@ def _take(batches, n):
 import logging
 _log = logging.getLogger(__name__)
 
+# %% ../nbs/12_metrics.ipynb #8696fdba
 def _by_stem(path:Path) -> dict[str, Path]:
     "The files of folder `path` by stem; a ValueError if two share one (`x.jpg`, `x.png`): which is meant is unknown."
     files = {}
@@ -364,6 +392,7 @@ def _by_stem(path:Path) -> dict[str, Path]:
         files[f.stem] = f
     return files
 
+# %% ../nbs/12_metrics.ipynb #2cd4c58c
 def load_image_dir(path:str|Path, names:list[str]|None=None, skipped:list|None=None) -> tuple[list[str], torch.Tensor]:
     "Images of a folder (or just `names`, by stem) as N×3×H×W in [0, 1]; unreadable files are skipped, logged and added to `skipped`."
     from selfsr.data import load_rgb, SkipImage
@@ -384,6 +413,7 @@ def load_image_dir(path:str|Path, names:list[str]|None=None, skipped:list|None=N
     if len(sizes) > 1: raise ValueError(f'{path}: images differ in size {sorted(sizes)}; evaluation needs one size per folder')
     return keep, torch.stack(imgs).float() / 255
 
+# %% ../nbs/12_metrics.ipynb #ce1852a5
 def evaluate(sr:torch.Tensor, hr:torch.Tensor|None=None, lr:torch.Tensor|None=None, crop:int=0, lr_size:int=16,
              fid_ref=None, identity_ref:np.ndarray|None=None, device:str='cpu') -> dict:
     "Every metric of SR outputs `sr` against ground truth `hr` and/or LR inputs `lr` (`fid_ref`, `identity_ref`: their precomputed statistics); mean values, and `n`."
@@ -404,6 +434,7 @@ def evaluate(sr:torch.Tensor, hr:torch.Tensor|None=None, lr:torch.Tensor|None=No
         out['fid'] = fid(sr, fid_ref if fid_ref is not None else hr, device=device)
     return out
 
+# %% ../nbs/12_metrics.ipynb #00634a3e
 def evaluate_dirs(pred:str|Path, gt:str|Path|None=None, lr:str|Path|None=None, crop:int=0, lr_size:int=16, device:str='cpu',
                   strict:bool=False) -> dict:
     "`evaluate` on folders: SR outputs in `pred`, ground truth in `gt`, LR inputs in `lr`, matched by file name; `skipped` counts unreadable predictions."

@@ -24,17 +24,20 @@ def build_degrader(cfg:RunConfig) -> nn.Module:
     "The stage-1 network that `cfg` names."
     return degrade.build_degrader(cfg.degrader, cfg.degrader_ch, cfg.degrader_blocks, cfg.scale)
 
+# %% ../nbs/15_networks.ipynb #32e3fd6e
 def build_generator(cfg:RunConfig) -> ProgressiveGenerator:
     "The stage-2 generator that `cfg` names."
     return ProgressiveGenerator(cfg.scale, cfg.lr_size, cfg.gen_channels, cfg.convs_per_level, cfg.block, cfg.cond_hidden,
                                 start_scale=cfg.start_scale if cfg.progressive else cfg.scale, shared_cond=cfg.shared_cond,
                                 feature_up=cfg.feature_up, bicubic_skip=cfg.bicubic_skip)
 
+# %% ../nbs/15_networks.ipynb #4be1e1dc
 def build_sr(cfg:RunConfig) -> nn.Module:
     "The stage-2 network `cfg` names: our generator, or a compared method's network (`selfsr.baselines`)."
     if cfg.method == 'selfsr': return build_generator(cfg)
     return build_baseline(method(cfg.method).net, cfg.scale, **cfg.arch)
 
+# %% ../nbs/15_networks.ipynb #aa09069b
 def pseudo_lr(degrader:nn.Module, hr:torch.Tensor, lr_size:int) -> torch.Tensor:
     "A degrader's LR of HR faces, clamped to [0, 1]: from the HR face (Bulat et al.'s high-to-low) or from its bicubic LR."
     return degrader(hr if getattr(degrader, 'takes_hr', False) else bicubic(hr, lr_size)).lr.clamp(0, 1)
@@ -45,6 +48,7 @@ def native_bf16_cpu() -> bool:
     has = lambda name: bool(getattr(torch.cpu, name, lambda: False)())
     return has('_is_avx512_bf16_supported') or has('_is_amx_tile_supported')
 
+# %% ../nbs/15_networks.ipynb #668a2c01
 def use_amp(cfg:RunConfig, device:torch.device) -> bool:
     "Whether `cfg` runs in bf16 autocast on `device`: 'bf16'; 'auto' on CUDA; 'fast' on CUDA or a CPU with native bf16."
     if cfg.precision in ('bf16', 'fp32'): return cfg.precision == 'bf16'
@@ -57,6 +61,7 @@ def load_checkpoint(path:str|Path, map_location='cpu') -> dict:
     if not path.is_file(): raise ValueError(f'no checkpoint at {path}: train the run first (selfsr train …)')
     return torch_load(path, 'checkpoint', map_location)
 
+# %% ../nbs/15_networks.ipynb #b97e415e
 def load_degrader(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig]:
     "The trained stage-1 degrader of run directory `run`, in eval mode, frozen."
     ck = load_checkpoint(Path(run) / 'ckpt.pt', device)
@@ -67,6 +72,7 @@ def load_degrader(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig]:
     net.load_state_dict(ck['nets']['G'])
     return net.to(device).eval().requires_grad_(False), cfg
 
+# %% ../nbs/15_networks.ipynb #a92fcb7f
 def load_sr(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig, int]:
     "The trained SR network of run directory `run` (ours or a compared method's, its EMA if it has one) at its final scale, eval mode, frozen; its config and last step."
     ck = load_checkpoint(Path(run) / 'ckpt.pt', device)
@@ -74,6 +80,7 @@ def load_sr(run:str|Path, device='cpu') -> tuple[nn.Module, RunConfig, int]:
     if cfg.stage != 'sr': raise ValueError(f'{run} is a {cfg.stage!r} run, not an SR run')
     return trained_sr(cfg, ck['nets'].get('G_ema', ck['nets']['G']), device), cfg, ck['step']  # the EMA's weights where the run kept one
 
+# %% ../nbs/15_networks.ipynb #f80f54a7
 def trained_sr(cfg:RunConfig, state:dict, device='cpu') -> nn.Module:
     "The SR network of `cfg` with weights `state`, at its final scale, eval mode, frozen."
     G = build_sr(cfg)
@@ -81,6 +88,7 @@ def trained_sr(cfg:RunConfig, state:dict, device='cpu') -> nn.Module:
     if hasattr(G, 'depth'): G.depth, G.alpha = levels_of(cfg.scale), 1.0  # progressive networks: all levels, faded in
     return G.to(device).eval().requires_grad_(False)
 
+# %% ../nbs/15_networks.ipynb #b9c3c07a
 @torch.no_grad()
 def super_resolve(G:nn.Module, cfg:RunConfig, lr:torch.Tensor, device='cpu', batch_size:int=64) -> torch.Tensor:
     "SR outputs of LR images (N×3×h×w in [0, 1]) by `G` in `cfg`'s precision, clamped to [0, 1], on the CPU."

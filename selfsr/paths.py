@@ -23,12 +23,14 @@ def check_writable(path:str|os.PathLike, option:str, folder:bool=True) -> Path:
         if p.exists() or p.is_symlink(): raise ValueError(f'{option} {path}: {p} is a file, not a folder; choose another path')
     return path
 
+# %% ../nbs/00_paths.ipynb #c050d93e
 def cache_dir(cache:str|os.PathLike|None=None) -> Path:
     "The cache directory: `cache`, else `$SELFSR_CACHE`, else `~/.cache/selfsr`; created if missing."
     path = Path(cache or os.environ.get('SELFSR_CACHE') or Path.home() / '.cache' / 'selfsr').expanduser()
     check_writable(path, '--cache (or $SELFSR_CACHE)').mkdir(parents=True, exist_ok=True)
     return path
 
+# %% ../nbs/00_paths.ipynb #69582ed4
 def data_root(data:str|os.PathLike|None=None) -> Path:
     "The data root: `data`, else `$SELFSR_DATA`; a ValueError that names the fix if neither is set or it is missing."
     raw = data or os.environ.get('SELFSR_DATA')
@@ -37,6 +39,7 @@ def data_root(data:str|os.PathLike|None=None) -> Path:
     if not path.is_dir(): raise ValueError(f'data root {path} is not a directory: pass --data DIR or set SELFSR_DATA to the folder of face photos')
     return path
 
+# %% ../nbs/00_paths.ipynb #6a8d4916
 @contextlib.contextmanager
 def atomic_path(dest:str|os.PathLike):
     "Yield a temporary path beside `dest` (file or directory); rename it onto `dest` only if the block succeeds."
@@ -52,6 +55,7 @@ def atomic_path(dest:str|os.PathLike):
         shutil.rmtree(work, ignore_errors=True)
         lock.close()
 
+# %% ../nbs/00_paths.ipynb #9e4942bc
 def _writer_lock(work:Path):
     "`work/.writer`, open and locked while its writer lives, so that `clean_stale` can tell a live writer from a dead one."
     part = work / '.writer.part'
@@ -60,6 +64,7 @@ def _writer_lock(work:Path):
     os.replace(part, work / '.writer')  # appears already locked: a cleaner never sees a live writer's lock free
     return f
 
+# %% ../nbs/00_paths.ipynb #ab60436b
 def sha256_file(path:str|os.PathLike, chunk:int=1 << 20) -> str:
     "Hex SHA-256 of a file's bytes."
     h = hashlib.sha256()
@@ -82,6 +87,7 @@ def _writer_dead(work:Path) -> bool:
         except BlockingIOError: return False
         return True
 
+# %% ../nbs/00_paths.ipynb #76f43b55
 def clean_stale(folder:str|os.PathLike) -> list[Path]:
     "Delete the temporaries that `atomic_path` writers who died mid-write left in `folder`; return them."
     folder, removed = Path(folder), []

@@ -27,10 +27,12 @@ def run_dir(runs:str|Path, profile:str, name:str, seed:int=0, budget:int=1) -> P
     e = experiment(name)
     return Path(runs) / profile / ((e.same_as or name) + (f'-seed{seed}' if seed else '') + (f'-budget{budget}' if budget != 1 else ''))
 
+# %% ../nbs/21_reproduce.ipynb #df12023c
 def finished(runs:str|Path, profile:str, name:str, seed:int=0) -> dict | None:
     "`results.json` of the finished run of `name` (at `seed`), or None."
     return Run(run_dir(runs, profile, name, seed)).results
 
+# %% ../nbs/21_reproduce.ipynb #f10960b2
 def same_run(a:RunConfig, b:RunConfig) -> bool:
     "Whether two configs describe the same run as saved (a tuple and its JSON list agree); the degrader run by folder name, so a moved runs folder still matches."
     saved = lambda c: json.loads(replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None).to_json())
@@ -55,6 +57,7 @@ def ensure_run(name:str, profile:str, runs:str|Path, data=None, cache=None, prog
     if progress: print(f'{"resuming" if resume else "training"} {cfg.experiment} ({profile}) → {run.path}', file=sys.stderr, flush=True)
     return train(cfg, run.path, data, cache, resume=resume, progress=progress)
 
+# %% ../nbs/21_reproduce.ipynb #8636612b
 def _row_names(table:str, names:str) -> list[str]:
     "The experiments of `table` named by `names` ('all' or comma-separated); a ValueError names any that are not its rows."
     mine = [n for n, e in EXPERIMENTS.items() if e.table == table]
@@ -62,6 +65,7 @@ def _row_names(table:str, names:str) -> list[str]:
     if bad := [n for n in names if n not in mine]: raise ValueError(f'{bad} are not rows of Table {table}; its rows: {", ".join(mine)}')
     return names
 
+# %% ../nbs/21_reproduce.ipynb #3ca1bacf
 def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, device:str='auto', seed:int=0, progress:bool=False) -> dict:
     "Results of the rows of `table` ('I'…'IV') named in `names` ('all' or comma-separated experiment names), trained as needed in `out/runs`."
     names = _row_names(table, names)
@@ -71,12 +75,14 @@ def table_runs(table:str, names:str, profile:str, out:str|Path, data=None, devic
         if (need := experiment(n).needs) and need not in res: res[need] = ensure_run(need, profile, Path(out) / 'runs', data, progress=progress, seed=seed, **over)
     return res
 
+# %% ../nbs/21_reproduce.ipynb #df59f865
 def seeds_of(name:str, seeds:int) -> int:
     "How many seeds row `name` trains: all `seeds` for our network, its degraders and the plain CNN rows; one for a compared method and for a stage-1 row that only compared methods train on."
     def compared(n): return (m := experiment(n).settings.get('method')) is not None and not m.startswith('plain')
     users = [n for n, e in EXPERIMENTS.items() if e.needs == name]
     return 1 if compared(name) or (users and all(map(compared, users))) else seeds
 
+# %% ../nbs/21_reproduce.ipynb #89c69f1e
 def seeded_runs(table:str, names:str, profile:str, out:str|Path, data=None, device:str='auto', seed:int=0, seeds:int=1) -> list[dict]:
     "`table_runs` at seeds `seed`, `seed` + 1, …: per seed, the results of the rows that train that many seeds (`seeds_of`)."
     if seeds < 1: raise ValueError(f'--seeds must be at least 1, got {seeds}')
@@ -128,10 +134,12 @@ def write_table(df, out:str|Path, key:str, title:str, std=None, note:str='') -> 
     with atomic_path(out / f'{key}.md') as tmp: Path(tmp).write_text(md)
     return md
 
+# %% ../nbs/21_reproduce.ipynb #7a9b301c
 def _fmt(v, nd=4):
     if v is None or v != v: return ''
     return f'{v:.{nd}f}' if isinstance(v, float) else str(v)
 
+# %% ../nbs/21_reproduce.ipynb #5b2f801f
 def to_markdown(df, std=None) -> str:
     "A pandas DataFrame as a GitHub markdown table (floats: 2 decimals for PSNR/FID, 4 otherwise; images whole, seconds to 0.1), 'mean ± std' where `std` has a value."
     cols = list(df.columns)
@@ -146,12 +154,14 @@ def _scale(res:dict, trained:bool=True) -> str:
     "What produced a number: profile, steps (none for bicubic) and test images."
     return f"{res['profile']}, {str(res['steps']) + ' steps' if trained else 'no training'}, {res['test']['n']} test"
 
+# %% ../nbs/21_reproduce.ipynb #6838aa84
 @functools.lru_cache(maxsize=None)
 def paper_params(name:str) -> float:
     "Parameters (millions) of experiment `name`'s SR network built at the `paper` profile."
     e = experiment(name)
     return n_params(build_sr(config_for(e.same_as or name, 'paper', degrader_run='-' if e.needs else None))) / 1e6
 
+# %% ../nbs/21_reproduce.ipynb #216ae428
 def about(name:str) -> dict:
     "What a table says of how experiment `name` was made: the face prior, whether it has a GAN, the deviations from its paper."
     e = experiment(name)
@@ -163,15 +173,18 @@ def about(name:str) -> dict:
     dev = '; '.join(d for d in (m.deviation, m.assumed and f'assumed loss weights: {m.assumed}') if d)
     return {'prior': m.prior, 'GAN': m.gan or m.lr_adversary, 'deviation': dev}
 
+# %% ../nbs/21_reproduce.ipynb #f730772f
 def _flags(res:dict|None) -> str:
     "The run's warnings (a GAN that did not train), for the table."
     return '; '.join(res.get('flags', [])) if res else ''
 
+# %% ../nbs/21_reproduce.ipynb #5d2e90b8
 def _row(name:str, res:dict|None) -> dict:
     "The columns every Table I/II row has: status, profile, flags, params at this profile and at the paper's, prior, deviation."
     return {'status': 'rerun' if res else 'not run yet', 'profile': _scale(res) if res else '', 'flags': _flags(res), **about(name),
             'params (M)': res['params']['G'] / 1e6 if res else None, 'paper-size params (M)': paper_params(name)}
 
+# %% ../nbs/21_reproduce.ipynb #ddd34a43
 def _bicubic_row(base:dict|None) -> dict:
     "The columns of a bicubic row, rerun from any run of the table (every SR run scores bicubic on its test LR)."
     return {'status': 'rerun' if base else 'not run yet', 'profile': _scale(base, False) if base else '',
@@ -182,20 +195,24 @@ def _get(res:dict|None, key:str, default=None):
     "`res[key]`; `default` without a run, None for a run written before the metric existed."
     return default if not res else res.get(key)
 
+# %% ../nbs/21_reproduce.ipynb #bc22ba66
 def _colour(res:dict|None) -> dict:
     "Identity and colour columns of a row: `color_shift` (low-passed CIEDE2000, blind to small warps) and `pixel_de` (per pixel)."
     return {k: _get(res, k) for k in ('identity', 'color_shift', 'pixel_de')}
 
+# %% ../nbs/21_reproduce.ipynb #fbf567a9
 def _budget(run:dict|None) -> dict:
     "What a row cost: its training seconds and the images it saw (steps × batch)."
     return {'train s': run.get('train_seconds') if run else None, 'images': run['steps'] * run['batch'] if run and 'batch' in run else None}
 
+# %% ../nbs/21_reproduce.ipynb #b71787c0
 def _metrics(res:dict|None, paper:dict|None, metrics) -> dict:
     "Our number and the paper's for each metric, side by side."
     out = {}
     for m in metrics: out[m] = res[m] if res else None; out['paper ' + m] = (paper or {}).get(m)
     return out
 
+# %% ../nbs/21_reproduce.ipynb #95d5da15
 def table_i(results:dict, profile:str):
     "Table I: x8 (paper) SR on CelebA and Helen; `results` maps the registry's Table I experiments to results.json."
     import pandas as pd
@@ -226,6 +243,7 @@ def table_ii(results:dict, profile:str):
         out.append({'method': e.label, **_row(e.name, r), **_metrics(res, e.paper, TABLES['II'].metrics), **_colour(res), **_budget(r)})
     return pd.DataFrame(out)
 
+# %% ../nbs/21_reproduce.ipynb #3e534e36
 def table_iii(results:dict, profile:str):
     "Table III: the degradation ablation. FID of the SR results, FID‡ of the (degraded) LR training inputs against real LR."
     import pandas as pd
@@ -242,6 +260,7 @@ def table_iii(results:dict, profile:str):
                     'sr identity': sr['sr']['identity'] if sr else None, **_budget(sr)})
     return pd.DataFrame(out)
 
+# %% ../nbs/21_reproduce.ipynb #2d526861
 def table_iv(results:dict, profile:str):
     "Table IV: the SR ablation, paired and unpaired; `results` maps the registry's Table IV experiments to results.json."
     import pandas as pd
@@ -256,9 +275,13 @@ def table_iv(results:dict, profile:str):
 # %% ../nbs/21_reproduce.ipynb #1eaf5b31
 SEED_SPREAD = 0.2  # a row whose FID range over seeds exceeds this fraction of its mean is flagged
 
+# %% ../nbs/21_reproduce.ipynb #9e09ad4a
 def _is_number(v) -> bool: return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+# %% ../nbs/21_reproduce.ipynb #af4841fb
 def _is_blank(v) -> bool: return v is None or (isinstance(v, float) and v != v)
 
+# %% ../nbs/21_reproduce.ipynb #220ee420
 def seed_table(build, per_seed:list[dict], profile:str, first_seed:int=0):
     "Table `build` made from each seed's results and combined: (mean of each number over the seeds that have it, its std where ≥ 2 do)."
     import numpy as np, warnings
@@ -301,6 +324,7 @@ def fid_floor(dataset:str, profile:str, data=None, cache=None) -> dict:
     n = min(len(test), len(train), s.get('test_limit') or len(test))
     return {'fid': frechet_distance(store_fid_stats(test, n, cache), store_fid_stats(train, n, cache)), 'n': n, 'dataset': dataset}
 
+# %% ../nbs/21_reproduce.ipynb #218c0c99
 def seed_mean(runs:list[dict], name:str, *keys):
     "The mean over the seeds that have run `name` of its results.json value at `keys` (e.g. 'sr', 'fid')."
     vals = []
@@ -312,11 +336,13 @@ def seed_mean(runs:list[dict], name:str, *keys):
     if not vals: raise ValueError(f'{name} has no run in any seed')
     return sum(vals) / len(vals)
 
+# %% ../nbs/21_reproduce.ipynb #b69508f2
 def floor_note(*floors:dict) -> str:
     "The line printed under a table: the FID noise floor of each dataset it scores."
     return 'FID noise floor (test HR faces against as many training HR faces, nothing else differing): ' + '; '.join(
         f"{f['dataset']} {f['fid']:.1f} at N = {f['n']}" for f in floors) + '. FID differences near it, or within the seeds\' spread, are noise.'
 
+# %% ../nbs/21_reproduce.ipynb #fcf4e7b6
 LOWER_IS_BETTER = ('lpips_alex', 'fid', 'color_shift', 'pixel_de')
 
 def called(mean, std, group:str, label:str, ref:str, metrics=('lpips_alex', 'fid')):
@@ -344,6 +370,7 @@ NOTEBOOKS = {'table1': '30_table_i.ipynb', 'table2': '31_table_ii.ipynb', 'table
              'fig8': '43_fig8_flow_disturbance.ipynb', 'fig9': '44_fig9_condition_maps.ipynb', 'fig10': '45_fig10_failures.ipynb'}
 ORDER = ['table4', 'table3', 'table1', 'table2', 'fig5', 'fig6', 'fig7', 'fig8', 'fig9', 'fig10']  # shared runs trained once, first
 
+# %% ../nbs/21_reproduce.ipynb #9eade7a5
 def notebooks_dir() -> Path:
     "The `nbs/` folder of the source checkout holding the paper notebooks."
     p = Path(__file__).resolve().parent.parent / 'nbs'
@@ -351,6 +378,7 @@ def notebooks_dir() -> Path:
         raise ValueError(f'paper notebooks not found in {p}: install selfsr from its git checkout (pip install -e .)')
     return p
 
+# %% ../nbs/21_reproduce.ipynb #680adf79
 def targets(what:str) -> list[str]:
     "The notebooks named by `what`: all, table1…table4, fig5…fig10 (also I–IV, 5–10), comma separated."
     alias = {'i': 'table1', 'ii': 'table2', 'iii': 'table3', 'iv': 'table4', **{str(n): f'fig{n}' for n in range(5, 11)}}

@@ -28,10 +28,12 @@ MODEL_FORMAT = 'selfsr-model/1'
 DEFAULT_MODEL = 'selfsr-x4-release.pt'  # `selfsr train t2-ours --profile release`, then `selfsr export-model`; see MODEL_CARD.md beside it
 DEFAULT_SHA256 = '902b1f7954218b504a4a22525e32a551ad85a480e56aa208d0de83d8b6597d0d'  # checked at every load
 
+# %% ../nbs/22_restore.ipynb #84c0fbe0
 def default_model_path() -> Path:
     "Where the installed package keeps its default model."
     return Path(str(resources.files('selfsr') / 'models' / DEFAULT_MODEL))
 
+# %% ../nbs/22_restore.ipynb #54edc9f5
 def save_model(G:nn.Module, cfg:RunConfig, dest:str|Path, step:int, results:dict|None=None) -> str:
     "Write G's weights with `cfg`, `step` and `results` as a model file, atomically; return its SHA-256."
     blob = dict(format=MODEL_FORMAT, config=json.loads(cfg.to_json()), G={k: v.detach().cpu() for k, v in G.state_dict().items()},
@@ -39,6 +41,7 @@ def save_model(G:nn.Module, cfg:RunConfig, dest:str|Path, step:int, results:dict
     with atomic_path(dest) as tmp: torch.save(blob, tmp)
     return sha256_file(dest)
 
+# %% ../nbs/22_restore.ipynb #9f4aaf73
 def export_model(run:str|Path, dest:str|Path) -> str:
     "The SR network of a finished run directory as a model file at `dest`; its SHA-256."
     run = Run(run)
@@ -74,10 +77,12 @@ def feather_mask(size:int, margin:float=1 / 16, feather:float=1 / 8) -> np.ndarr
     r = r * r * (3 - 2 * r)
     return np.outer(r, r).astype(np.float32)
 
+# %% ../nbs/22_restore.ipynb #3f2da45f
 def _rescaled(m:np.ndarray, f:float) -> np.ndarray:
     "A 2×3 transform into an aligned box followed by resizing that box by `f` (pixel centres kept)."
     return np.hstack([f * m[:, :2], f * m[:, 2:] + 0.5 * (f - 1)])
 
+# %% ../nbs/22_restore.ipynb #430b1945
 def paste(canvas:np.ndarray, face:np.ndarray, forward:np.ndarray, mask:np.ndarray|None=None, inplace:bool=False) -> np.ndarray:
     "`canvas` (H×W×3 uint8) with `face` (s×s×3) blended in where `forward` (canvas px → face px) puts it, through `mask`; `inplace`: into `canvas` itself."
     import cv2
@@ -113,6 +118,7 @@ def upscale_image(image:np.ndarray, upscale:int, bg:str='bicubic') -> np.ndarray
     h, w = image.shape[:2]
     return np.array(Image.fromarray(image).resize((w * upscale, h * upscale), BACKGROUNDS[bg]))  # writable: faces are pasted in place
 
+# %% ../nbs/22_restore.ipynb #5025806e
 def template_box(landmarks:np.ndarray) -> float:
     "The side, in photo pixels, of the template box (our HR framing) of a face with these five landmarks."
     return face_align.TEMPLATE_SIZE / face_align.scale_of(face_align.similarity(landmarks, face_align.TEMPLATE_SIZE))
@@ -120,6 +126,7 @@ def template_box(landmarks:np.ndarray) -> float:
 # %% ../nbs/22_restore.ipynb #c9f67ba7
 def _to_u8(x:torch.Tensor) -> np.ndarray: return (x.clamp(0, 1) * 255).round().byte().permute(0, 2, 3, 1).numpy()
 
+# %% ../nbs/22_restore.ipynb #0a9bc16b
 def restore_faces(image:np.ndarray, faces:list, G:nn.Module, cfg:RunConfig, upscale:int=4, bg:str='bicubic',
                   restore:list[bool]|None=None, device='cpu') -> tuple[np.ndarray, list[dict]]:
     "The photo upscaled with each face (of those `restore` marks) super-resolved and pasted back; per face its crops and transforms."
@@ -140,6 +147,7 @@ def _lpips64(a:np.ndarray, b:np.ndarray) -> np.ndarray:
     r = lambda x: torch.nn.functional.interpolate(images(x), size=64, mode='bicubic', align_corners=False, antialias=True).clamp(0, 1)
     return lpips_alex(r(a), r(b)).numpy()
 
+# %% ../nbs/22_restore.ipynb #2c02f9b2
 def size_trial(G:nn.Module, cfg:RunConfig, hr:np.ndarray, boxes:list[int], upscale:int, bg:str='bicubic', device='cpu') -> list[dict]:
     "Mean LPIPS of our SR and of the background upsampler on faces `hr` (N×S×S×3, our framing) shrunk to template boxes `boxes`."
     s, rows = hr.shape[1], []
@@ -200,6 +208,7 @@ MAX_OUTPUT_PIXELS = 400_000_000  # an enlarged photo above this is refused (too_
 JPEG_MAX_SIDE = 65_500           # libjpeg's limit: larger outputs are written as PNG
 FOLDERS = ('cropped_faces', 'restored_faces', 'cmp', 'restored_imgs', 'reports')
 
+# %% ../nbs/22_restore.ipynb #b2ef7510
 @dataclass
 class RestoreOptions:
     "How `selfsr restore` treats each photo (its command-line options)."
@@ -234,6 +243,7 @@ def _save(a:np.ndarray, dest:Path, gray:bool=False):
     im = Image.fromarray(a).convert('L') if gray else Image.fromarray(a)
     with atomic_path(dest) as tmp: im.save(tmp, **({'quality': 95} if dest.suffix in ('.jpg', '.jpeg') else {}))
 
+# %% ../nbs/22_restore.ipynb #ae61cc6a
 def _face_metrics(done:list[dict]) -> list[dict]:
     "Identity and color_shift of each SR face and of the bicubic-upsampled LR face against the input face crop."
     from selfsr.metrics import identity, color_shift
@@ -246,10 +256,12 @@ def _face_metrics(done:list[dict]) -> list[dict]:
     return [dict(identity=round(float(ids[i]), 4), color_shift=round(float(cs[i]), 3), identity_bicubic=round(float(idb[i]), 4),
                  color_shift_bicubic=round(float(cb[i]), 3)) for i in range(len(done))]
 
+# %% ../nbs/22_restore.ipynb #61552a56
 def _aligned_face(w:int) -> face_align.Face:
     "A square input that is already a face in our framing: its five points are the template's, scaled to its side."
     return face_align.Face(np.array([0.0, 0.0, w, w]), (face_align.TEMPLATE + 0.5) * w / face_align.TEMPLATE_SIZE - 0.5, 1.0)
 
+# %% ../nbs/22_restore.ipynb #f095bea4
 def _forget(out:Path, report:Path):
     "Delete the files an earlier report lists, then the report, so that a redone photo leaves none of its old outputs."
     try: old = json.loads(report.read_text()).get('files', [])
@@ -318,6 +330,7 @@ def photo_files(inputs:list[str|Path]) -> list[Path]:
     seen = set()
     return [f for f in files if not (f.resolve() in seen or seen.add(f.resolve()))]
 
+# %% ../nbs/22_restore.ipynb #86e0e968
 def output_names(files:list[Path]) -> list[str]:
     "A name per photo, unique ignoring case: its stem; where stems collide, its extension added, then its folder's name, then a number."
     from collections import Counter
@@ -330,6 +343,7 @@ def output_names(files:list[Path]) -> list[str]:
         taken.add(n.casefold()); names.append(n)
     return names
 
+# %% ../nbs/22_restore.ipynb #a9237a71
 def _warm_up(device):
     "Resolve YuNet and SFace before the first photo, so a missing weight is one error, not one per photo."
     from selfsr.metrics import sface_model

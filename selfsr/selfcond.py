@@ -20,6 +20,7 @@ def _check_pair(x, cond, who):
         raise ValueError(f'{who}: the condition image must match the features in batch and size: expected '
                          f'{(x.shape[0], 3, *x.shape[-2:])}, got {tuple(cond.shape)} (upsample the LR input to this level)')
 
+# %% ../nbs/02_selfcond.ipynb #d230af31
 class SelfCondBlock(nn.Module):
     "Eq. 6: batch-normalized features times a per-pixel, per-channel std predicted from the condition image."
     def __init__(self, channels:int, hidden:int=64, cond_channels:int=3, eps:float=1e-5):

@@ -49,12 +49,14 @@ def _super_resolve(self:SRBase, lr:torch.Tensor, batch_size:int=64) -> torch.Ten
     self.G.train()
     return out
 
+# %% ../nbs/18_sr_stage.ipynb #37390c3a
 def _fixed(self:SRBase, n:int=8):
     "The first `n` training pairs (LR, HR), made as the stage makes them."
     hr = images(self.store.hr[:n])
     if self.cfg.dataset != 'realworld': return images(self.store.lr[:n]), hr
     return self.lr_of(hr.to(self.device)).cpu(), hr
 
+# %% ../nbs/18_sr_stage.ipynb #8bc87bd6
 def _sample(self:SRBase) -> list[torch.Tensor]:
     "Rows of the sample grid: LR (nearest-upsampled), SR, HR, at the current scale."
     lr, hr = self._fixed()
@@ -62,6 +64,7 @@ def _sample(self:SRBase) -> list[torch.Tensor]:
     size = sr.shape[-1]
     return [F.interpolate(lr, size=size, mode='nearest'), sr, bicubic(hr, size) if hr.shape[-1] != size else hr]
 
+# %% ../nbs/18_sr_stage.ipynb #08483db5
 SRBase.super_resolve, SRBase._fixed, SRBase.sample = _super_resolve, _fixed, _sample
 
 # %% ../nbs/18_sr_stage.ipynb #f273cbca
@@ -70,6 +73,7 @@ def bicubic_baseline(test, lr, hr, cfg, ref, cache=None) -> dict:
     return cached_json(f'bicubic-{test.hash[:16]}-{cfg.hr_size}-{len(lr)}', cache=cache, compute=lambda:
                        metrics.evaluate(bicubic(lr, cfg.hr_size).clamp(0, 1), hr, lr, lr_size=cfg.lr_size, fid_ref=ref))
 
+# %% ../nbs/18_sr_stage.ipynb #77fed4ba
 def _evaluate(self:SRBase) -> dict:
     "#3's metrics on the matching test split, for our outputs and for bicubic upsampling of the same LR."
     cfg = self.cfg
@@ -90,6 +94,7 @@ def _evaluate(self:SRBase) -> dict:
     return {'sr': ours, 'bicubic': bicubic_baseline(test, lr, hr, cfg, ref, self.cache),
             'test': {'store': test.path.name, 'split': cfg.eval_split, 'n': n}}
 
+# %% ../nbs/18_sr_stage.ipynb #8aec92da
 SRBase.evaluate = _evaluate
 
 # %% ../nbs/18_sr_stage.ipynb #9243ebb9
@@ -139,4 +144,5 @@ def _sr_step(self:SRStage, step:int) -> dict:
         with self.autocast(): ema_update(self.G_ema, G, cfg.batch, cfg.ema_kimg, lr)
     return losses | g
 
+# %% ../nbs/18_sr_stage.ipynb #bbfc4532
 SRStage.step = _sr_step

@@ -26,12 +26,14 @@ def growth(cfg:RunConfig, step:int) -> tuple[int, float]:
     alpha = 1.0 if not grown else min(1.0, (step - grown[-1]) / max(cfg.fade_steps, 1))
     return levels_of(cfg.start_scale) + len(grown), alpha
 
+# %% ../nbs/16_stage.ipynb #c1091ad1
 def lr_at(cfg:RunConfig, step:int) -> float:
     "Learning rate at `step`: constant, or decayed linearly to 0 from `decay_from`·steps."
     if cfg.decay_from is None: return cfg.lr
     start = cfg.decay_from * cfg.steps
     return cfg.lr * min(1.0, max(0.0, (cfg.steps - step) / max(cfg.steps - start, 1)))
 
+# %% ../nbs/16_stage.ipynb #253ed60a
 def real_at(hr:torch.Tensor, size:int, alpha:float=1.0) -> torch.Tensor:
     "HR images at the current resolution, blended during fade-in with their ×2-coarser version as the generator's output is."
     x = bicubic(hr, size) if hr.shape[-1] != size else hr
@@ -44,6 +46,7 @@ class NonFiniteLoss(RuntimeError):
         super().__init__(f'loss {name!r} is {value} at step {step}; the step was not applied')
         self.name, self.value, self.step = name, value, step
 
+# %% ../nbs/16_stage.ipynb #13006822
 def check_finite(losses:dict, step:int):
     "Raise `NonFiniteLoss` naming the first loss in `losses` that is not finite."
     for k, v in losses.items():
@@ -58,10 +61,12 @@ def resolve_device(name:str='auto') -> torch.device:
         return torch.device('cuda', int(os.environ.get('LOCAL_RANK', 0)))
     return torch.device(name)
 
+# %% ../nbs/16_stage.ipynb #9e161327
 def world() -> tuple[int, int]:
     "(rank, world size): (0, 1) unless running under an initialised process group."
     return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
 
+# %% ../nbs/16_stage.ipynb #0b288da6
 def average_gradients(module:nn.Module):
     "All-reduce the gradients of `module` to their mean over processes (a no-op in one process)."
     rank, size = world()
@@ -73,10 +78,10 @@ def average_gradients(module:nn.Module):
     flat /= size
     for g, f in zip(grads, flat.split([g.numel() for g in grads])): g.copy_(f.view_as(g))
 
+# %% ../nbs/16_stage.ipynb #66a3cf12
 def channels_last(batch:dict) -> dict:
     "A step's batch with its images (4-D tensors) in channels_last, the layout `Stage._place` gives the networks."
     return {k: v.contiguous(memory_format=torch.channels_last) if v.ndim == 4 else v for k, v in batch.items()}
-
 
 # %% ../nbs/16_stage.ipynb #53b72f8a
 class Stage:
@@ -119,6 +124,7 @@ def _update(stage:Stage, key:str, loss:torch.Tensor, modules):
     for m in modules: average_gradients(m)
     opt.step()
 
+# %% ../nbs/16_stage.ipynb #0e86448e
 def d_step(self:Stage, key:str, name:str, d_loss, real:torch.Tensor, fake:torch.Tensor, step:int, r1:bool=False) -> dict:
     "Discriminator `nets[key]`'s phase: `d_loss(D(real), D(fake))` as `name`, lazy R1 on real if `r1`; leaves D frozen; returns the losses and D's mean logits."
     cfg, D, opt = self.cfg, self.nets[key], self.opts[key]
@@ -140,6 +146,7 @@ def d_step(self:Stage, key:str, name:str, d_loss, real:torch.Tensor, fake:torch.
     D.requires_grad_(False)
     return losses | health
 
+# %% ../nbs/16_stage.ipynb #6fa897de
 def g_step(self:Stage, losses:dict, weights:dict, step:int, modules, key:str='G'):
     "Generator phase: thaw the discriminators, check `losses`, step `opts[key]` on their `weights`-weighted sum."
     total = sum(weights[k] * v for k, v in losses.items())
@@ -148,6 +155,7 @@ def g_step(self:Stage, losses:dict, weights:dict, step:int, modules, key:str='G'
     check_finite(losses, step)
     _update(self, key, total, modules)
 
+# %% ../nbs/16_stage.ipynb #5213985c
 Stage.d_step, Stage.g_step = d_step, g_step
 
 # %% ../nbs/16_stage.ipynb #63872294
@@ -170,6 +178,7 @@ def _last_half(log:list[dict], *keys) -> list[dict]:
     recs = [r for r in log if all(k in r for k in keys)]
     return recs[len(recs) // 2:]
 
+# %% ../nbs/16_stage.ipynb #6333256e
 def gan_flags(log:list[dict], margin:float=0.0, min_pull:float=0.1) -> list[str]:
     "Warnings about a run's GAN from its metrics log: over the last half, a discriminator that did not score real above fake, or an adversarial pull below `min_pull` of the reconstruction's."
     flags = []

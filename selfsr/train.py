@@ -40,6 +40,7 @@ def _save_grid(path:Path, rows:list[torch.Tensor]):
     grid = make_grid(torch.cat(rows).clamp(0, 1), nrow=len(rows[0]), padding=2, pad_value=1.0)
     with atomic_path(path) as tmp: Image.fromarray((grid.permute(1, 2, 0) * 255).round().byte().numpy()).save(tmp, format='PNG')
 
+# %% ../nbs/20_train.ipynb #08e35db6
 def _checkpoint(path:Path, cfg:RunConfig, step:int, stage:Stage, seconds:float):
     state = {'config': asdict(cfg), 'step': step, 'seconds': seconds,
              'nets': {k: m.state_dict() for k, m in stage.nets.items()}, 'opts': {k: o.state_dict() for k, o in stage.opts.items()},
@@ -47,17 +48,20 @@ def _checkpoint(path:Path, cfg:RunConfig, step:int, stage:Stage, seconds:float):
     clean_stale(path.parent)  # checkpoints a killed run was writing
     with atomic_path(path) as tmp: torch.save(state, tmp)
 
+# %% ../nbs/20_train.ipynb #1e125ad1
 def _record(line:str) -> dict|None:
     "A metrics.jsonl line as a dict; None for a blank one or the torn last line of a killed run."
     try: return json.loads(line) if line.strip() else None
     except json.JSONDecodeError: return None
 
+# %% ../nbs/20_train.ipynb #66a2b8bf
 def _trim_log(path:Path, step:int):
     "Drop log lines beyond the checkpoint we resume from, so the log has each step once."
     if not path.exists(): return
     keep = [l for l in path.read_text().splitlines() if (r := _record(l)) and r['step'] <= step]
     with atomic_path(path) as tmp: Path(tmp).write_text(''.join(l + '\n' for l in keep))
 
+# %% ../nbs/20_train.ipynb #eaa12964
 def check_in_sync(stage:Stage):
     "Under torchrun, raise if any process's weights differ from rank 0's (they must stay identical)."
     rank, size = world()
@@ -91,6 +95,7 @@ def _log_line(cfg:RunConfig, stage:Stage, done:int, losses:dict, imgs:int, elaps
     return {'step': done, **{k: round(v.item(), 5) for k, v in losses.items()}, 'lr': lr_at(cfg, done - 1),
             'scale': stage.scale_label, 'img_s': round(imgs / elapsed, 2), 'seconds': round(seconds + elapsed, 2)}
 
+# %% ../nbs/20_train.ipynb #6a569b63
 def _finish(cfg:RunConfig, out:Path, stage:Stage, seconds:float) -> dict:
     "Evaluate the trained stage and write `results.json` (atomically)."
     stage.prepare_step(cfg.steps)

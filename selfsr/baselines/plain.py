@@ -29,6 +29,7 @@ class PlainCNN(nn.Module):
         sr = self(b['lr'])
         return {'pixel': (sr - b['hr']).abs().mean()}, sr
 
+# %% ../../nbs/07_baselines/09_plain.ipynb #95d9bc9b
 class PatchDiscriminator(nn.Module):
     "A small spectral-norm patch discriminator: four convs, one real/fake logit per patch."
     def __init__(self, ch:int=32):

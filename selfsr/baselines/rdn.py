@@ -23,6 +23,7 @@ class RDB(nn.Module):
         for cv in self.convs: feats.append(cv(torch.cat(feats, 1)))
         return x + self.fuse(torch.cat(feats, 1))
 
+# %% ../../nbs/07_baselines/01_rdn.ipynb #4ed2e34c
 class RDN(nn.Module):
     "Residual dense network for SR: D RDBs of C convs, growth G, G0 features."
     def __init__(self, scale:int=8, g0:int=64, d:int=16, c:int=8, g:int=64):

@@ -34,6 +34,7 @@ PAPER_PARAMS = {'rdn': 24.34e6, 'fsrnet': 2.15e6, 'dic': 21.80e6, 'pfsr': 8.97e6
 NETWORK_LABELS = {'rdn': 'RDN', 'fsrnet': 'FSRNet / FSRGAN', 'dic': 'DIC / DICGAN', 'pfsr': 'PFSR', 'srresnet': 'SRGAN (SRResNet)',
                   'deepdeblur': 'DeepDeblur', 'waveletsrnet': 'Wavelet-SRNet', 'bulat': 'Bulat et al. low-to-high', 'maeda': 'Maeda (correction + SR)'}
 
+# %% ../../nbs/07_baselines/10_registry.ipynb #9de32210
 def build_baseline(net:str, scale:int, **arch) -> nn.Module:
     "Baseline network `net` for ×`scale` with its paper size, `arch` overriding it."
     if net not in NETWORKS: raise ValueError(f'unknown baseline network {net!r}: one of {", ".join(NETWORKS)}')
@@ -68,9 +69,11 @@ class Disc(NamedTuple):
     build: Callable[..., nn.Module]
     r1: bool
 
+# %% ../../nbs/07_baselines/10_registry.ipynb #6cc18f44
 DISCRIMINATORS = {'hr': Disc(ProgressiveDiscriminator, True),             # ours (`selfsr.discriminator`), hinge + lazy R1
                   'patch': Disc(lambda *_: PatchDiscriminator(), False)}  # the plain CNN's `PatchDiscriminator`, hinge
 
+# %% ../../nbs/07_baselines/10_registry.ipynb #a3bdc073
 @dataclass(frozen=True)
 class Method:
     "A compared system: its network, face prior, loss weights (into `RunConfig`) and named deviations from its paper."
@@ -86,6 +89,7 @@ class Method:
     deviation: str = ''
     assumed: str = ''                    # the loss weights we could not take from the paper
 
+# %% ../../nbs/07_baselines/10_registry.ipynb #6360fe5e
 METHODS = {
     'rdn': Method('RDN', 'rdn', weights=dict(w_rec=1.0)),
     'fsrnet': Method('FSRNet', 'fsrnet', '68 landmarks + 7 part masks', dict(w_rec=1.0, w_prior=1.0),
@@ -117,6 +121,7 @@ METHODS = {
                         deviation='not in the paper: the plain CNN with a spectral-norm patch GAN (hinge) from 40% of the steps'),
 }
 
+# %% ../../nbs/07_baselines/10_registry.ipynb #411a2370
 def method(name:str) -> Method:
     "The compared method `name`; a ValueError lists them when it is unknown."
     if name not in METHODS: raise ValueError(f'unknown method {name!r}: selfsr or one of {", ".join(METHODS)}')

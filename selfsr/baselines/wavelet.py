@@ -17,6 +17,7 @@ def haar_dwt(x:torch.Tensor) -> torch.Tensor:
     a, b, c, d = x[..., 0::2, 0::2], x[..., 0::2, 1::2], x[..., 1::2, 0::2], x[..., 1::2, 1::2]
     return torch.cat([(a + b + c + d) / 2, (a - b + c - d) / 2, (a + b - c - d) / 2, (a - b - c + d) / 2], 1)
 
+# %% ../../nbs/07_baselines/07_wavelet.ipynb #3f46af30
 def haar_idwt(y:torch.Tensor) -> torch.Tensor:
     "The inverse of `haar_dwt`."
     ll, lh, hl, hh = y.chunk(4, 1)
@@ -26,16 +27,19 @@ def haar_idwt(y:torch.Tensor) -> torch.Tensor:
     out[..., 1::2, 0::2] = (ll + lh - hl - hh) / 2; out[..., 1::2, 1::2] = (ll - lh - hl + hh) / 2
     return out
 
+# %% ../../nbs/07_baselines/07_wavelet.ipynb #2ae24d0f
 def wavelet_packet(x:torch.Tensor, levels:int) -> torch.Tensor:
     "`levels` full Haar packet levels: N×3×H×W → N×3·4^L×H/2^L×W/2^L."
     for _ in range(levels): x = haar_dwt(x)
     return x
 
+# %% ../../nbs/07_baselines/07_wavelet.ipynb #a3800da4
 def inverse_wavelet_packet(y:torch.Tensor, levels:int) -> torch.Tensor:
     "The inverse of `wavelet_packet`."
     for _ in range(levels): y = haar_idwt(y)
     return y
 
+# %% ../../nbs/07_baselines/07_wavelet.ipynb #12467093
 class WaveletSRNet(nn.Module):
     "Wavelet-SRNet: embedding net, one subnet per Haar packet coefficient map, inverse wavelet transform."
     def __init__(self, scale:int=8, ch:int=256, embed_layers:int=6, sub_ch:int=64, w_low:float=0.99):

@@ -112,15 +112,27 @@ def train(args) -> int:
     if res: print(json.dumps(res, indent=1))
     return 0
 
+# %% ../nbs/90_cli.ipynb #40246ea1
+def _budgets(text:str) -> tuple[int, ...]:
+    "A --budgets value: comma-separated whole multiples ≥ 1 of the profile's compute, e.g. 1,4."
+    try: ks = tuple(int(k) for k in text.split(',') if k.strip())
+    except ValueError: ks = ()
+    if not ks or min(ks) < 1: raise argparse.ArgumentTypeError(f'expected whole numbers ≥ 1, comma separated (e.g. 1,4), got {text!r}')
+    return ks
+
 # %% ../nbs/90_cli.ipynb #1a4b585d
 def reproduce(args) -> int:
-    "Regenerate the paper's tables and figures with papermill; finished runs are reused; print the tables."
+    "Regenerate the paper's tables and figures: train the runs they read (finished runs are reused), then execute the notebooks; print the tables. `--dry-run`: print the plan, train nothing."
     import time
-    from selfsr.reproduce import reproduce as run
+    from selfsr.reproduce import reproduce as run, dry_run
     from selfsr.paths import check_writable
     check_writable(args.out, '--out')
+    if args.dry_run:
+        print(dry_run(args.what, args.profile, args.out, args.seeds, args.budgets, args.seed))
+        return 0
     t0 = time.time()
-    tables = run(args.what, args.profile, args.data, args.out, device=args.device or 'auto', seed=args.seed, cache=args.cache, seeds=args.seeds)
+    tables = run(args.what, args.profile, args.data, args.out, device=args.device or 'auto', seed=args.seed, cache=args.cache,
+                 seeds=args.seeds, budgets=args.budgets)
     for key, md in tables.items(): print(md.read_text())
     print(f'reproduced {args.what} at profile {args.profile} in {time.time() - t0:.0f} s; outputs in {args.out}')
     return 0
@@ -247,6 +259,10 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--device', choices=['auto', 'cpu', 'cuda'], help='default: auto')
     s.add_argument('--seed', type=int, default=0, help='the first seed (default 0)')
     s.add_argument('--seeds', type=int, default=1, help='tables: train our rows at seeds SEED … SEED+N-1 and show mean ± std (default 1)')
+    s.add_argument('--budgets', type=_budgets, default=(1,), metavar='K,K',
+                   help="Table IV's compute curve at these multiples of the profile's budget (default 1: no extra runs; 1,4 adds its 4× runs)")
+    s.add_argument('--dry-run', action='store_true',
+                   help='print the runs it would train, in order (folder, estimated minutes, finished or not), the notebooks and the total; train and write nothing')
     s.set_defaults(func=reproduce)
     return p
 

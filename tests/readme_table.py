@@ -12,6 +12,9 @@ with `_` or `.`; `index.ipynb`, the docs home page, is left out):
   nbdev's own export processor reads the directives; `—` for a notebook that exports nothing;
 - **what**: the `> description` line of the notebook's `# Title` cell (nbdev's frontmatter rule), or the
   title where a notebook has no description.
+
+This module owns how README.md's generated blocks are written (`region`, `replace`, `sync`, each taking the
+block's markers); `tests/readme_cite.py` uses them for the "Cite" section it builds from CITATION.cff.
 """
 import argparse, re, sys
 from dataclasses import dataclass
@@ -96,16 +99,24 @@ def table(rs:list[Row]) -> str:
         lines.append(f'| `{r.notebook}` | {mods} | {_cell(r.what) or "—"} |')
     return '\n'.join(lines)
 
-def region(text:str) -> str:
-    "What README.md holds between the markers (stripped)."
-    i, j = text.find(START), text.find(END)
-    if i < 0 or j < i: raise ValueError(f'README.md lacks the markers {START} … {END} around the notebook table')
-    return text[i + len(START):j].strip()
+def region(text:str, start:str=START, end:str=END) -> str:
+    "What README.md holds between the markers `start` … `end` (stripped); by default the notebook table's."
+    i, j = text.find(start), text.find(end)
+    if i < 0 or j < i: raise ValueError(f'README.md lacks the markers {start} … {end} around a generated block')
+    return text[i + len(start):j].strip()
 
-def replace(text:str, tbl:str) -> str:
-    region(text)  # raises without the markers
-    i, j = text.find(START) + len(START), text.find(END)
-    return text[:i] + '\n' + tbl + '\n' + text[j:]
+def replace(text:str, new:str, start:str=START, end:str=END) -> str:
+    "`text` with what lies between the markers replaced by `new`."
+    region(text, start, end)  # raises without the markers
+    i, j = text.find(start) + len(start), text.find(end)
+    return text[:i] + '\n' + new + '\n' + text[j:]
+
+def sync(new:str, start:str=START, end:str=END, readme:Path=README) -> bool:
+    "Rewrite `readme` between the markers with `new`; True when that changed the file."
+    text = readme.read_text(encoding='utf-8')
+    out = replace(text, new, start, end)
+    if out != text: readme.write_text(out, encoding='utf-8')
+    return out != text
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -117,10 +128,8 @@ def main(argv=None) -> int:
     missing = [r.notebook for r in rs if not r.description]
     if missing: print(f"no '> description' line (title used): {', '.join(missing)}", file=sys.stderr)
     if a.write:
-        text = README.read_text(encoding='utf-8')
-        new = replace(text, tbl)
-        if new != text: README.write_text(new, encoding='utf-8')
-        print(f"README.md: notebook table {'rewritten' if new != text else 'already up to date'} ({len(rs)} notebooks)")
+        changed = sync(tbl)
+        print(f"README.md: notebook table {'rewritten' if changed else 'already up to date'} ({len(rs)} notebooks)")
     elif a.check:
         if region(README.read_text(encoding='utf-8')) != tbl:
             print("README.md's notebook table is stale: run python tests/readme_table.py --write", file=sys.stderr)

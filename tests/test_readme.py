@@ -1,4 +1,5 @@
-"""README.md's notebook table is generated from the notebooks (`tests/readme_table.py`), and nbdev never renders over README.md."""
+"""README.md's notebook table is generated from the notebooks (`tests/readme_table.py`), its Cite section from CITATION.cff
+(`tests/readme_cite.py`), and nbdev never renders over README.md."""
 import difflib, json, sys
 from configparser import ConfigParser
 from pathlib import Path
@@ -6,15 +7,50 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import readme_table as rt
+import readme_cite as rc
+
+def _fail_unless_same(have:str, want:str, what:str):
+    if have != want:
+        diff = [l for l in difflib.unified_diff(have.splitlines(), want.splitlines(), 'README.md', 'generated', lineterm='', n=0)
+                if l[:1] in '+-' and not l.startswith(('---', '+++'))]
+        pytest.fail(what + '\n' + '\n'.join(diff), pytrace=False)
 
 def test_readme_table_is_generated():
-    have = rt.region(rt.README.read_text(encoding='utf-8'))
-    want = rt.table(rt.rows())
-    if have != want:
-        diff = [l for l in difflib.unified_diff(have.splitlines(), want.splitlines(), 'README.md', 'notebooks', lineterm='', n=0)
-                if l[:1] in '+-' and not l.startswith(('---', '+++'))]
-        pytest.fail("README.md's notebook table differs from the notebooks: run python tests/readme_table.py --write\n"
-                    + '\n'.join(diff), pytrace=False)
+    _fail_unless_same(rt.region(rt.README.read_text(encoding='utf-8')), rt.table(rt.rows()),
+                      "README.md's notebook table differs from the notebooks: run python tests/readme_table.py --write")
+
+def test_readme_cite_is_generated():
+    _fail_unless_same(rt.region(rt.README.read_text(encoding='utf-8'), rc.START, rc.END), rc.section(rc.load()),
+                      "README.md's Cite section differs from CITATION.cff: run python tests/readme_cite.py --write")
+
+def test_citation_agrees_with_settings():
+    "CITATION.cff's software entry says what settings.ini (which setup.py reads) says; LICENSE is the licence they name."
+    cfg = ConfigParser(); cfg.read(rt.ROOT / 'settings.ini')
+    d, cff = cfg['DEFAULT'], rc.load()
+    assert cff['cff-version'] == '1.2.0' and cff['type'] == 'software'
+    assert (str(cff['version']), cff['license'], cff['repository-code']) == \
+        (d['version'], {'apache2': 'Apache-2.0'}[d['license']], d['git_url'])
+    lic = (rt.ROOT / 'LICENSE').read_text(encoding='utf-8')
+    assert lic.lstrip().startswith('Apache License\n                           Version 2.0, January 2004') \
+        and 'END OF TERMS AND CONDITIONS' in lic
+
+def test_bibtex_of_a_made_up_reference():
+    ref = {'type': 'article', 'title': 'Faces & flows: 100% of them', 'year': 2021, 'journal': 'J. Made Up',
+           'volume': 3, 'issue': 2, 'start': 10, 'end': 20, 'doi': '10.1000/xyz',
+           'authors': [{'family-names': 'Beethoven', 'given-names': 'Ludwig', 'name-particle': 'van'},
+                       {'family-names': 'Doe', 'given-names': 'Jane', 'name-suffix': 'Jr.'}, {'name': 'A Lab & Co'}]}
+    assert rc.bibtex(ref).splitlines() == [
+        '@article{beethoven2021faces,',
+        '  title   = {{Faces \\& flows: 100\\% of them}},',
+        '  author  = {van Beethoven, Ludwig and Doe, Jr., Jane and {A Lab \\& Co}},',
+        '  journal = {J. Made Up},',
+        '  year    = {2021},',
+        '  volume  = {3},',
+        '  number  = {2},',
+        '  pages   = {10--20},',
+        '  doi     = {10.1000/xyz},',
+        '}']
+    assert rc.bibtex({'type': 'report', 'title': 'X', 'authors': [{'name': 'Y'}]}) == '@misc{x,\n  title  = {{X}},\n  author = {{Y}},\n}'
 
 def test_nbdev_readme_cannot_overwrite_readme():
     "README.md is hand-written (CI reads its sections): `readme_nb` must name no notebook, so `nbdev_readme` renders nothing over it."

@@ -120,9 +120,17 @@ def _budgets(text:str) -> tuple[int, ...]:
     if not ks or min(ks) < 1: raise argparse.ArgumentTypeError(f'expected whole numbers ≥ 1, comma separated (e.g. 1,4), got {text!r}')
     return ks
 
+# %% ../nbs/90_cli.ipynb #daffbff1
+def _amount(text:str) -> float:
+    "A --cpus-per-run or --gpus-per-run value: a number ≥ 0 (a fraction shares a CPU or GPU between runs)."
+    try: v = float(text)
+    except ValueError: v = -1.0
+    if not v >= 0: raise argparse.ArgumentTypeError(f"expected a number ≥ 0, got {text!r}")
+    return v
+
 # %% ../nbs/90_cli.ipynb #1a4b585d
 def reproduce(args) -> int:
-    "Regenerate the paper's tables and figures: train the runs they read (finished runs are reused), then execute the notebooks; print the tables. `--dry-run`: print the plan, train nothing."
+    "Regenerate the paper's tables and figures: train the runs they read (finished runs are reused; `--executor ray`: as Ray tasks), then execute the notebooks; print the tables. `--dry-run`: print the plan."
     import time
     from selfsr.reproduce import reproduce as run, dry_run
     from selfsr.paths import check_writable
@@ -131,8 +139,10 @@ def reproduce(args) -> int:
         print(dry_run(args.what, args.profile, args.out, args.seeds, args.budgets, args.seed))
         return 0
     t0 = time.time()
+    ray_opts = {k: v for k, v in dict(address=args.address, cpus_per_run=args.cpus_per_run, gpus_per_run=args.gpus_per_run).items() if v is not None}
+    if ray_opts and args.executor != 'ray': raise ValueError(f'--{next(iter(ray_opts)).replace("_", "-")} is an option of --executor ray')
     tables = run(args.what, args.profile, args.data, args.out, device=args.device or 'auto', seed=args.seed, cache=args.cache,
-                 seeds=args.seeds, budgets=args.budgets)
+                 seeds=args.seeds, budgets=args.budgets, executor=args.executor, **ray_opts)
     for key, md in tables.items(): print(md.read_text())
     print(f'reproduced {args.what} at profile {args.profile} in {time.time() - t0:.0f} s; outputs in {args.out}')
     return 0
@@ -263,6 +273,11 @@ def parser() -> argparse.ArgumentParser:
                    help="Table IV's compute curve at these multiples of the profile's budget (default 1: no extra runs; 1,4 adds its 4× runs)")
     s.add_argument('--dry-run', action='store_true',
                    help='print the runs it would train, in order (folder, estimated minutes, finished or not), the notebooks and the total; train and write nothing')
+    s.add_argument('--executor', choices=['serial', 'ray'], default='serial',
+                   help="what trains the runs: serial, one after the other in this process (default), or ray, each run a task on a Ray cluster (pip install -e '.[cluster]')")
+    s.add_argument('--address', help='ray: the cluster to join (default: RAY_ADDRESS, else the cluster `ray start --head` started on this node, else a new local one)')
+    s.add_argument('--cpus-per-run', type=_amount, metavar='N', help='ray: the CPUs each run takes (default 1)')
+    s.add_argument('--gpus-per-run', type=_amount, metavar='N', help='ray: the GPUs each run takes (default 0; 2 or more: the run is a torchrun job of that many processes)')
     s.set_defaults(func=reproduce)
     return p
 

@@ -162,7 +162,7 @@ def restore(args) -> int:
     from selfsr.stage import resolve_device
     opts = RestoreOptions(upscale=args.upscale, bg=args.bg, only_center_face=args.only_center_face, aligned=args.aligned,
                           ext=args.ext, suffix=args.suffix, overwrite=args.overwrite, restore_all=args.all_faces,
-                          min_score=args.min_score, min_size=args.min_size)
+                          min_score=args.min_score, min_size=args.min_size, **({'color_fix': args.color_fix} if args.color_fix else {}))
     out = check_writable(args.out, '--out')
     s = restore_paths(args.input, out, args.run, opts, device=resolve_device(args.device or 'auto'), progress=not args.quiet)
     skipped = ', '.join(f'{k} {v}' for k, v in s['skipped'].items()) or 'none'
@@ -246,6 +246,8 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument('--only-center-face', action='store_true', help='restore only the face nearest the centre')
     s.add_argument('--aligned', action='store_true', help='the inputs are faces already aligned to our framing (no detection)')
     s.add_argument('--all-faces', action='store_true', help='restore every face, also those outside the sizes where our SR measurably gains (selfsr.restore.SIZE_RULE)')
+    s.add_argument('--color-fix', help='give each restored face the colour of its input: none, wavelet or adain '
+                   '(default: the one measured best, selfsr.restore.RestoreOptions.color_fix)')
     s.add_argument('--ext', default='auto', help='restored_imgs format: auto (as the input), png or jpg')
     s.add_argument('--suffix', default='', help='added to the names of restored_imgs and reports')
     s.add_argument('--overwrite', action='store_true', help='redo photos that already have a report (default: skip them)')

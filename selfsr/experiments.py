@@ -24,22 +24,26 @@ _PAPER_LOG = dict(log_every=100, sample_every=5_000, ckpt_every=5_000)
 _PAPER_SR = dict(lr_size=16, fade_steps=10_000, batch=48, lr=0.003, **_PAPER_LOG)
 _PAPER_X4 = dict(gen_channels=PAPER_GENERATOR['channels'][:3], disc_channels=PAPER_DISCRIMINATOR['channels'][:3])  # one level less
 _PAPER_BASE = dict(lr_size=16, steps=160_000, batch=16, lr=1e-4, betas=(0.9, 0.999), lr_disc_ch=256, fade_steps=10_000, **_PAPER_LOG)
+
+# %% ../nbs/14_experiments.ipynb #11e6abbf
+def _sr_schedule(steps:int) -> dict:  # chosen by sweep (#24, CelebA val): grow to x4 at 10% of the steps (30% tried), fade in over 10%
+    return dict(steps=steps, grow_at=(steps // 10,), fade_steps=steps // 10)
+
+# %% ../nbs/14_experiments.ipynb #c5ad48ce
 # sizes: ours, chosen for speed (#12): the widths halve from the 16×16 stem (where a conv is cheap) to 16 at 64×64, one
 # condition branch per level, a discriminator a quarter as wide. The recipe: chosen by sweep on CelebA val (nbs/34_cpu_recipe)
 _CPU_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 32, 16), convs_per_level=2, cond_hidden=16,
                disc_channels=(32, 16, 8),    # (48, 24, 12) tried: better on val, but 336 s, over the budget
-               shared_cond=True, steps=CPU_SR_STEPS, fade_steps=CPU_SR_STEPS // 10,
-               grow_at=(CPU_SR_STEPS // 10,), decay_from=0.5,  # chosen by sweep (#24, CelebA val): x4 at 10% (was 30%), lr to 0 over the second half
+               shared_cond=True, **_sr_schedule(CPU_SR_STEPS),
+               decay_from=0.5,           # chosen by sweep (#24, CelebA val): lr to 0 over the second half
                batch=16,                 # chosen by sweep (32 tried; the steps fill the same wall time)
                lr=0.003, betas=(0.0, 0.99),  # chosen by sweep: the paper's lr and our progressive-GAN betas beat 1e-3 and (0.5, 0.99)
                w_adv=2.0,                # chosen by sweep (0.2 and 1 tried), w_rec 10
                adv_from=0.4,             # chosen by sweep: the GAN starts at 40% of the steps (0 tried)
                precision='fast',         # bf16 autocast where the CPU has it natively (AVX512-BF16, AMX), else fp32: emulated bf16 is ~4x slower
                test_limit=500, log_every=25, sample_every=500, ckpt_every=100)
-RELEASE_SR_STEPS = 3000  # the shipped default model (selfsr.restore), kept as it was made: the cpu recipe before #12, 4x its steps
-_RELEASE_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 48, 32), disc_channels=(64, 48, 32), convs_per_level=2, cond_hidden=32,
-                   steps=RELEASE_SR_STEPS, grow_at=(RELEASE_SR_STEPS * 3 // 10,), fade_steps=RELEASE_SR_STEPS // 10, batch=16, lr=0.003,
-                   precision='bf16', test_limit=500, log_every=25, sample_every=500, ckpt_every=100)  # bf16: as the shipped model was made
+RELEASE_SR_STEPS = 4 * CPU_SR_STEPS  # the shipped default model (selfsr.restore): the cpu recipe, trained 4x as long (#25)
+_RELEASE_SR = _CPU_SR | _sr_schedule(RELEASE_SR_STEPS)
 _CPU_BASE = dict(hr_size=64, lr_size=16, steps=CPU_BASELINE_STEPS, batch=16, lr=5e-4, betas=(0.9, 0.999), disc_channels=(64, 48, 32),
                  lr_disc_ch=64, precision='fast', test_limit=500, log_every=25, sample_every=200, ckpt_every=50,
                  grow_at=(CPU_BASELINE_STEPS * 3 // 10,), fade_steps=CPU_BASELINE_STEPS // 10)

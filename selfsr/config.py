@@ -148,6 +148,10 @@ class RunConfig:
 
     def to_json(self) -> str: return json.dumps(asdict(self), indent=1)
 
+    def portable(self) -> 'RunConfig':
+        "This config as shipped or compared across machines: the degrader run by its folder name, no machine path."
+        return replace(self, degrader_run=Path(self.degrader_run).name if self.degrader_run else None)
+
     @classmethod
     def from_dict(cls, d:dict) -> 'RunConfig':
         "Rebuild a config from `asdict` output (lists back to tuples); unknown keys are an error."

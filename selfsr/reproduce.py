@@ -37,8 +37,7 @@ def finished(runs:str|Path, profile:str, name:str, seed:int=0) -> dict | None:
 # %% ../nbs/21_reproduce.ipynb #f10960b2
 def same_run(a:RunConfig, b:RunConfig) -> bool:
     "Whether two configs describe the same run as saved (a tuple and its JSON list agree); the degrader run by folder name, so a moved runs folder still matches."
-    saved = lambda c: json.loads(replace(c, degrader_run=Path(c.degrader_run).name if c.degrader_run else None).to_json())
-    return saved(a) == saved(b)
+    return json.loads(a.portable().to_json()) == json.loads(b.portable().to_json())
 
 # %% ../nbs/21_reproduce.ipynb #1eae31f1
 def run_config(name:str, profile:str, runs:str|Path, seed:int=0, budget:int=1, **overrides) -> RunConfig:

@@ -11,7 +11,6 @@ __all__ = ['MODEL_FORMAT', 'DEFAULT_MODEL', 'DEFAULT_SHA256', 'BACKGROUNDS', 'WA
 
 # %% ../nbs/22_restore.ipynb #bdeb98da
 import json, logging, time
-from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 import numpy as np
@@ -39,8 +38,7 @@ def default_model_path() -> Path:
 # %% ../nbs/22_restore.ipynb #54edc9f5
 def save_model(G:nn.Module, cfg:RunConfig, dest:str|Path, step:int, results:dict|None=None) -> str:
     "Write G's weights with `cfg` (its degrader run by folder name: no machine path), `step` and `results` as a model file, atomically; return its SHA-256."
-    cfg = replace(cfg, degrader_run=Path(cfg.degrader_run).name if cfg.degrader_run else None)
-    blob = dict(format=MODEL_FORMAT, config=json.loads(cfg.to_json()), G={k: v.detach().cpu() for k, v in G.state_dict().items()},
+    blob = dict(format=MODEL_FORMAT, config=json.loads(cfg.portable().to_json()), G={k: v.detach().cpu() for k, v in G.state_dict().items()},
                 step=int(step), results=results)
     with atomic_path(dest) as tmp: torch.save(blob, tmp)
     return sha256_file(dest)
@@ -167,12 +165,13 @@ def restore_faces(image:np.ndarray, faces:list, G:nn.Module, cfg:RunConfig, upsc
     if not faces: return out, done
     lr = np.stack([face_align.warp(image, face_align.similarity(f.landmarks, cfg.lr_size), cfg.lr_size) for f in faces])
     net = super_resolve(G, cfg, images(lr), device)
-    sr, net = _to_u8(COLOR_FIXES[color_fix](net, bicubic(images(lr), net.shape[-2:]).clamp(0, 1))), _to_u8(net)
+    bic = bicubic(images(lr), net.shape[-2:]).clamp(0, 1)
+    sr, net, bic = _to_u8(COLOR_FIXES[color_fix](net, bic)), _to_u8(net), _to_u8(bic)
     for i, f in enumerate(faces):
         fwd_out = face_align.similarity((f.landmarks + 0.5) * upscale - 0.5, cfg.hr_size)
         crop = face_align.warp(image, face_align.similarity(f.landmarks, cfg.hr_size), cfg.hr_size)
         if restore is None or restore[i]: paste(out, sr[i], fwd_out, inplace=True)
-        done.append(dict(lr=lr[i], sr=sr[i], sr_network=net[i], crop=crop, forward=fwd_out))
+        done.append(dict(lr=lr[i], sr=sr[i], sr_network=net[i], bicubic=bic[i], crop=crop, forward=fwd_out))
     return out, done
 
 # %% ../nbs/22_restore.ipynb #663d30c1
@@ -283,19 +282,19 @@ def _save(a:np.ndarray, dest:Path, gray:bool=False):
     with atomic_path(dest) as tmp: im.save(tmp, **({'quality': 95} if dest.suffix in ('.jpg', '.jpeg') else {}))
 
 # %% ../nbs/22_restore.ipynb #ae61cc6a
+_SCORED = (('sr', ''), ('sr_network', '_network'), ('bicubic', '_bicubic'))  # done's key, the report's suffix
+
 def _face_metrics(done:list[dict]) -> list[dict]:
-    "Identity and color_shift against the input face crop of each SR face, of the network's own output (before --color-fix) and of the bicubic-upsampled LR face."
+    "Identity and color_shift against the input crop of each face's output, its network output (before --color-fix) and its bicubic upsampling; equal outputs scored once."
     from selfsr.metrics import identity, color_shift
     if not done: return []
-    crop, sr = images(np.stack([d['crop'] for d in done])), images(np.stack([d['sr'] for d in done]))
-    net = images(np.stack([d['sr_network'] for d in done]))
-    bic = torch.nn.functional.interpolate(images(np.stack([d['lr'] for d in done])), size=crop.shape[-1], mode='bicubic',
-                                          align_corners=False).clamp(0, 1)
-    ids, idn, idb = identity(sr, crop), identity(net, crop), identity(bic, crop)
-    cs, cn, cb = color_shift(crop, sr), color_shift(crop, net), color_shift(crop, bic)
-    return [dict(identity=round(float(ids[i]), 4), color_shift=round(float(cs[i]), 3),
-                 identity_network=round(float(idn[i]), 4), color_shift_network=round(float(cn[i]), 3),
-                 identity_bicubic=round(float(idb[i]), 4), color_shift_bicubic=round(float(cb[i]), 3)) for i in range(len(done))]
+    stack = lambda k: images(np.stack([d[k] for d in done]))
+    crop, scores = stack('crop'), {}
+    for key, _ in _SCORED:  # with --color-fix none the output is the network's: one embedding, not two
+        same = next((k for k in scores if all(np.array_equal(d[k], d[key]) for d in done)), None)
+        scores[key] = scores[same] if same else (identity(stack(key), crop), color_shift(crop, stack(key)))
+    return [{f'{m}{suffix}': round(float(scores[key][j][i]), 4 if j == 0 else 3)
+             for key, suffix in _SCORED for j, m in enumerate(('identity', 'color_shift'))} for i in range(len(done))]
 
 # %% ../nbs/22_restore.ipynb #61552a56
 def _aligned_face(w:int) -> face_align.Face:

@@ -8,7 +8,7 @@ Between `<!-- cite:start -->` and `<!-- cite:end -->`: a BibTeX entry for the pa
 `preferred-citation` (only the fields it has: nothing is made up), and one line naming the software entry.
 How a generated block is found and written is `readme_table`'s (`region`, `replace`, `sync`).
 """
-import argparse, re, sys
+import re, sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,19 +62,6 @@ def section(cff:dict) -> str:
             f"(the software entry of [`CITATION.cff`](CITATION.cff)).")
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    g = ap.add_mutually_exclusive_group()
-    g.add_argument('--write', action='store_true', help="rewrite README.md's Cite section between the markers")
-    g.add_argument('--check', action='store_true', help="exit 1 if README.md's Cite section differs from CITATION.cff's")
-    a = ap.parse_args(argv)
-    sec = section(load())
-    if a.write:
-        print(f"README.md: Cite section {'rewritten' if rt.sync(sec, START, END) else 'already up to date'}")
-    elif a.check:
-        if rt.region(rt.README.read_text(encoding='utf-8'), START, END) != sec:
-            print("README.md's Cite section is stale: run python tests/readme_cite.py --write", file=sys.stderr)
-            return 1
-    else: print(sec)
-    return 0
+    return rt.cli('Cite section', lambda: section(load()), 'tests/readme_cite.py', START, END, argv)
 
 if __name__ == '__main__': sys.exit(main())

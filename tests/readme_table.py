@@ -118,23 +118,25 @@ def sync(new:str, start:str=START, end:str=END, readme:Path=README) -> bool:
     if out != text: readme.write_text(out, encoding='utf-8')
     return out != text
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli(block:str, make, script:str, start:str=START, end:str=END, argv=None) -> int:
+    "A generated README block's command line: --write rewrites it, --check exits 1 when stale, neither prints it; `make()` makes it."
+    ap = argparse.ArgumentParser(description=f"README.md's {block}, generated")
     g = ap.add_mutually_exclusive_group()
-    g.add_argument('--write', action='store_true', help="rewrite README.md's table between the markers")
-    g.add_argument('--check', action='store_true', help="exit 1 if README.md's table differs from the generated one")
+    g.add_argument('--write', action='store_true', help=f"rewrite README.md's {block} between its markers")
+    g.add_argument('--check', action='store_true', help=f"exit 1 if README.md's {block} differs from the generated one")
     a = ap.parse_args(argv)
-    rs = rows(); tbl = table(rs)
+    new = make()
+    if a.write: print(f"README.md: {block} {'rewritten' if sync(new, start, end) else 'already up to date'}")
+    elif a.check and region(README.read_text(encoding='utf-8'), start, end) != new:
+        print(f"README.md's {block} is stale: run python {script} --write", file=sys.stderr)
+        return 1
+    elif not a.check: print(new)
+    return 0
+
+def main(argv=None) -> int:
+    rs = rows()
     missing = [r.notebook for r in rs if not r.description]
     if missing: print(f"no '> description' line (title used): {', '.join(missing)}", file=sys.stderr)
-    if a.write:
-        changed = sync(tbl)
-        print(f"README.md: notebook table {'rewritten' if changed else 'already up to date'} ({len(rs)} notebooks)")
-    elif a.check:
-        if region(README.read_text(encoding='utf-8')) != tbl:
-            print("README.md's notebook table is stale: run python tests/readme_table.py --write", file=sys.stderr)
-            return 1
-    else: print(tbl)
-    return 0
+    return cli('notebook table', lambda: table(rs), 'tests/readme_table.py', argv=argv)
 
 if __name__ == '__main__': sys.exit(main())

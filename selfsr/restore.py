@@ -292,7 +292,8 @@ def _face_metrics(done:list[dict]) -> list[dict]:
     crop, scores = stack('crop'), {}
     for key, _ in _SCORED:  # with --color-fix none the output is the network's: one embedding, not two
         same = next((k for k in scores if all(np.array_equal(d[k], d[key]) for d in done)), None)
-        scores[key] = scores[same] if same else (identity(stack(key), crop), color_shift(crop, stack(key)))
+        if same: scores[key] = scores[same]
+        else: out = stack(key); scores[key] = identity(out, crop), color_shift(crop, out)
     return [{f'{m}{suffix}': round(float(scores[key][j][i]), 4 if j == 0 else 3)
              for key, suffix in _SCORED for j, m in enumerate(('identity', 'color_shift'))} for i in range(len(done))]
 

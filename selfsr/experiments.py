@@ -38,13 +38,14 @@ _CPU_SR = dict(hr_size=64, lr_size=16, gen_channels=(64, 32, 16), convs_per_leve
                decay_from=0.5,           # chosen by sweep (#24, CelebA val): lr to 0 over the second half
                batch=16,                 # chosen by sweep (32 tried; the steps fill the same wall time)
                lr=0.012,                 # chosen by sweep (#24, CelebA val, with the GAN): 0.003 (the paper's), 0.006, 0.024 tried
+               d_lr_mul=0.25,            # chosen by sweep (#24): D stays at the paper's 0.003 while G trains at 0.012 (1x tried)
                betas=(0.0, 0.99),        # chosen by sweep: our progressive-GAN betas beat (0.5, 0.99)
                w_adv=2.0,                # chosen by sweep (0.2 and 1 tried), w_rec 10
                adv_from=0.4,             # chosen by sweep: the GAN starts at 40% of the steps (0 tried)
                precision='fast',         # bf16 autocast where the CPU has it natively (AVX512-BF16, AMX), else fp32: emulated bf16 is ~4x slower
                test_limit=500, log_every=25, sample_every=500, ckpt_every=100)
 RELEASE_SR_STEPS = 4 * CPU_SR_STEPS  # the shipped default model (selfsr.restore): the cpu recipe, trained 4x as long (#25)
-_RELEASE_SR = _CPU_SR | _sr_schedule(RELEASE_SR_STEPS) | dict(lr=0.003)  # the shipped model predates #24's lr sweep: it keeps its lr until #25 retrains it
+_RELEASE_SR = _CPU_SR | _sr_schedule(RELEASE_SR_STEPS) | dict(lr=0.003, d_lr_mul=1.0)  # the shipped model predates #24's lr sweep: it keeps its lrs until #25 retrains it
 _CPU_BASE = dict(hr_size=64, lr_size=16, steps=CPU_BASELINE_STEPS, batch=16, lr=5e-4, betas=(0.9, 0.999), disc_channels=(64, 48, 32),
                  lr_disc_ch=64, precision='fast', test_limit=500, log_every=25, sample_every=200, ckpt_every=50,
                  grow_at=(CPU_BASELINE_STEPS * 3 // 10,), fade_steps=CPU_BASELINE_STEPS // 10)
